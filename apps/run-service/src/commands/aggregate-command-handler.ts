@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError, type CommandMetadata, type CommandReply, type EventMetadata } from '#contracts';
+import {
+  ConcurrencyConflict,
+  type AggregateRepository,
+  type AggregateStream,
+  type AnyEvent,
+  type EventStore,
+} from '#messaging';
+import type { CommandOutcome } from './command-outcome';
+
+export interface AnyCommand {
+  type: string;
+  data: unknown;
+  metadata: CommandMetadata;
+}
+
+export interface AggregateCommandSpec<S, E extends AnyEvent, C extends AnyCommand> {
+  repository: AggregateRepository<S, E>;
+  idOf(command: C): string;
+  /** Loads whatever else the decision needs, then calls the aggregate's pure decide. */
+  decide(command: C, state: S, now: Date): Promise<Pick<E, 'type' | 'data'>[]>;
+  reply(command: C, state: S, replayed: boolean): CommandReply;
+}
+
+export interface AggregateCommandOptions {
+  /** How long a batch another command left unfinished blocks the aggregate before it is abandoned. */
+  openBatchGraceMs: number;
+  maxConflictRetries: number;
+}
+
+/**
+ * decide → append with the expected subject sequence → on conflict catch up and decide again.
+ * A command id already in the log is answered from the log (a redelivery after a crash, or a client
+ * resend) instead of being applied twice; a command whose batch was cut short by a crash is
+ * finished from the state before that batch.
+ */
+export class AggregateCommandHandler<S, E extends AnyEvent, C extends AnyCommand> {
+  constructor(
+    private readonly spec: AggregateCommandSpec<S, E, C>,
+    private readonly store: EventStore,
+    private readonly options: AggregateCommandOptions,
+  ) {}
+
+  async handle(command: C): Promise<CommandOutcome> {
+    const id = this.spec.idOf(command);
+    const { commandId } = command.metadata;
+    for (let attempt = 0; attempt < this.options.maxConflictRetries; attempt++) {
+      const stream = await this.spec.repository.get(id);
+      const now = new Date();
+      const prior = stream.commands.get(commandId);
+      if (prior && prior.stored >= prior.count) return this.answer(command, stream.state, true);
+
+      const open = stream.openBatch;
+      if (open && open.commandId !== commandId) {
+        if (now.getTime() - open.lastEventAt < this.options.openBatchGraceMs)
+          return { kind: 'retry', delayMs: 250, reason: `command ${open.commandId} has unfinished events` };
+        stream.abandonOpenBatch();
+      }
+      const resuming = open !== null && open.commandId === commandId ? open : null;
+      if (!resuming && isExpired(command.metadata, now)) return { kind: 'expired' };
+
+      const base = resuming ? resuming.stateBefore : stream.state;
+      const baseSequence = resuming ? stream.sequence - resuming.stored : stream.sequence;
+      let drafts: Pick<E, 'type' | 'data'>[];
+      try {
+        drafts = await this.spec.decide(command, base, now);
+      } catch (error) {
+        if (error instanceof DomainError) return { kind: 'answered', reply: refusal(commandId, error) };
+        throw error;
+      }
+      const events = stamp<E>(drafts, command.metadata, id, baseSequence, now).slice(resuming?.stored ?? 0);
+      try {
+        const seqs = await this.store.append(stream.subject, stream.version, events);
+        events.forEach((event, i) => stream.apply({ event, streamSeq: seqs[i] as number }));
+        return this.answer(command, stream.state, false);
+      } catch (error) {
+        if (error instanceof ConcurrencyConflict) {
+          await this.spec.repository.catchUp(stream);
+          continue;
+        }
+        // Unknown how much was stored: forget the cached state, the redelivery reloads it.
+        this.spec.repository.evict(id);
+        throw error;
+      }
+    }
+    return { kind: 'retry', delayMs: 100, reason: 'too many concurrent writers' };
+  }
+
+  private answer(command: C, state: S, replayed: boolean): CommandOutcome {
+    return { kind: 'answered', reply: this.spec.reply(command, state, replayed) };
+  }
+}
+
+const isExpired = (metadata: CommandMetadata, now: Date): boolean =>
+  metadata.deadline !== undefined && Date.parse(metadata.deadline) < now.getTime();
+
+const refusal = (commandId: string, error: DomainError): CommandReply => ({
+  ok: false,
+  commandId,
+  error: error.toBody(),
+});
+
+function stamp<E extends AnyEvent>(
+  drafts: Pick<E, 'type' | 'data'>[],
+  command: CommandMetadata,
+  streamId: string,
+  baseSequence: number,
+  now: Date,
+): E[] {
+  return drafts.map((draft, index) => {
+    const metadata: EventMetadata = {
+      eventId: randomUUID(),
+      streamId,
+      sequence: baseSequence + index + 1,
+      createdAt: now.toISOString(),
+      commandId: command.commandId,
+      correlationId: command.correlationId,
+      causationId: command.commandId,
+      actor: command.actor,
+      batch: { index, count: drafts.length },
+    };
+    return { ...draft, metadata } as E;
+  });
+}
+
+export type { AggregateStream };

@@ -1,0 +1,93 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { CONSUMERS, ErrorCode, STREAMS, type CommandMetadata } from '#contracts';
+import { decodeJson, ensureDurable } from '#messaging';
+import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from '#platform';
+import type { RunServiceConfig } from '../config';
+import type { CommandOutcome } from './command-outcome';
+import { CommandHandlers } from './command-handlers';
+import { parseCommand } from './parse-command';
+import { outcomeOfFailure, settleCommand } from './settle-command';
+
+/**
+ * Pulls RUN_COMMANDS through the shared durable consumer (any number of replicas) and works on
+ * many aggregates at once, one command at a time per aggregate.
+ */
+@Injectable()
+export class CommandConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private messages: ConsumerMessages | null = null;
+  private loop: Promise<void> | null = null;
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(
+    @Inject(CONFIG) private readonly config: RunServiceConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(JETSTREAM) private readonly js: JetStreamClient,
+    @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
+    private readonly handlers: CommandHandlers,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await ensureDurable(this.jsm, STREAMS.commands, {
+      durable_name: CONSUMERS.runService,
+      ack_wait: nanos(this.config.COMMAND_ACK_WAIT_MS),
+      max_ack_pending: this.config.COMMAND_MAX_IN_FLIGHT,
+      max_deliver: -1,
+    });
+    const consumer = await this.js.consumers.get(STREAMS.commands, CONSUMERS.runService);
+    const messages = await consumer.consume({ max_messages: Math.min(this.config.COMMAND_MAX_IN_FLIGHT, 512) });
+    this.messages = messages;
+    this.loop = (async () => {
+      for await (const msg of messages) this.schedule(msg);
+    })();
+    this.logger.info('consuming commands');
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.messages?.close().catch(() => undefined);
+    await this.loop?.catch(() => undefined);
+    await Promise.allSettled([...this.chains.values()]);
+  }
+
+  private schedule(msg: JsMsg): void {
+    const key = msg.subject;
+    const next = (this.chains.get(key) ?? Promise.resolve()).then(() => this.process(msg));
+    this.chains.set(key, next);
+    void next.finally(() => {
+      if (this.chains.get(key) === next) this.chains.delete(key);
+    });
+  }
+
+  private async process(msg: JsMsg): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = decodeJson(msg.data);
+    } catch {
+      settleCommand(msg, { kind: 'malformed', reason: 'not JSON' }, undefined, this.nc, this.logger);
+      return;
+    }
+    const metadata = (raw as { metadata?: Partial<CommandMetadata> }).metadata;
+    const replyTo = typeof metadata?.replyTo === 'string' ? metadata.replyTo : undefined;
+    const commandId = typeof metadata?.commandId === 'string' ? metadata.commandId : '';
+    const parsed = parseCommand(msg.subject, raw);
+    let outcome: CommandOutcome;
+    if (typeof parsed === 'string') {
+      outcome = {
+        kind: 'malformed',
+        reason: parsed,
+        reply: { ok: false, commandId, error: { code: ErrorCode.ValidationFailed, message: parsed } },
+      };
+    } else {
+      try {
+        outcome = await this.handlers.handle(parsed);
+      } catch (error) {
+        this.logger.warn({ err: error, subject: msg.subject, commandId }, 'command failed');
+        outcome = outcomeOfFailure(error, msg, commandId);
+      }
+    }
+    settleCommand(msg, outcome, replyTo, this.nc, this.logger);
+  }
+}

@@ -1,0 +1,37 @@
+import type { RunCommand, RunEvent } from '#contracts';
+import type { EventStore } from '#messaging';
+import type { RunState } from '../runs/run';
+import { decideRun } from '../runs/run.decide';
+import type { RunRepository } from '../runs/run.repository';
+import type { ThreadRepository } from '../threads/thread.repository';
+import { AggregateCommandHandler, type AggregateCommandOptions } from './aggregate-command-handler';
+
+/** Run commands: the thread a decision needs is read at its latest revision. */
+export function runCommandHandler(
+  runs: RunRepository,
+  threads: ThreadRepository,
+  store: EventStore,
+  options: AggregateCommandOptions & { defaultAgent: string },
+): AggregateCommandHandler<RunState, RunEvent, RunCommand> {
+  const threadOf = async (command: RunCommand, state: RunState) => {
+    const threadId = command.type === 'CreateRun' ? command.data.threadId : command.type === 'StartRun' ? state?.threadId : undefined;
+    if (threadId === undefined) return null;
+    return (await threads.fresh(String(threadId))).state;
+  };
+  return new AggregateCommandHandler<RunState, RunEvent, RunCommand>(
+    {
+      repository: runs,
+      idOf: (command) => command.data.runId,
+      decide: async (command, state, now) =>
+        decideRun(command, state, { now, thread: await threadOf(command, state), defaultAgent: options.defaultAgent }),
+      reply: (command, state, replayed) => ({
+        ok: true,
+        commandId: command.metadata.commandId,
+        replayed,
+        run: state ?? undefined,
+      }),
+    },
+    store,
+    options,
+  );
+}

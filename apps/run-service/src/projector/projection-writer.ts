@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { RunEvent, ThreadEvent } from '#contracts';
+import {
+  RunEventRecord,
+  RunRecord,
+  ThreadRecord,
+  runRecordOf,
+  runSnapshotOf,
+  threadRecordOf,
+  threadSnapshotOf,
+} from '#persistence';
+import { evolveRun } from '../runs/run';
+import { evolveThread } from '../threads/thread';
+import { foldBatch, type ItemResult, type ProjectionItem } from './fold-batch';
+
+export interface ProjectionOutcome {
+  results: Map<ProjectionItem, ItemResult>;
+  /** Aggregates that advanced, with the sequence they are now projected to. */
+  advanced: { kind: 'run' | 'thread'; id: string; sequence: number }[];
+}
+
+const groupByStream = <E extends ProjectionItem>(items: E[]) => {
+  const groups = new Map<string, E[]>();
+  for (const item of items) {
+    const id = item.event.metadata.streamId;
+    groups.set(id, [...(groups.get(id) ?? []), item]);
+  }
+  return groups;
+};
+
+/** Writes a batch of events into the read model in one transaction. */
+@Injectable()
+export class ProjectionWriter {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async project(runItems: ProjectionItem<RunEvent>[], threadItems: ProjectionItem<ThreadEvent>[]): Promise<ProjectionOutcome> {
+    const outcome: ProjectionOutcome = { results: new Map(), advanced: [] };
+    await this.dataSource.transaction(async (m) => {
+      await this.projectRuns(m, groupByStream(runItems), outcome);
+      await this.projectThreads(m, groupByStream(threadItems), outcome);
+    });
+    return outcome;
+  }
+
+  private async projectRuns(m: EntityManager, groups: Map<string, ProjectionItem<RunEvent>[]>, outcome: ProjectionOutcome) {
+    if (groups.size === 0) return;
+    const ids = [...groups.keys()].sort();
+    // Rows locked in id order: concurrent projector replicas cannot deadlock on them.
+    const rows = await m
+      .getRepository(RunRecord)
+      .createQueryBuilder('r')
+      .where('r.id IN (:...ids)', { ids })
+      .orderBy('r.id')
+      .setLock('pessimistic_write')
+      .getMany();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const runRows: RunRecord[] = [];
+    const eventRows: RunEventRecord[] = [];
+    for (const id of ids) {
+      const row = byId.get(id);
+      const folded = foldBatch(row ? runSnapshotOf(row) : null, row?.lastEventSequence ?? 0, groups.get(id) ?? [], evolveRun);
+      folded.results.forEach((result, item) => outcome.results.set(item, result));
+      const last = folded.applied.at(-1);
+      if (!last || !folded.state) continue;
+      for (const { item, stateAfter } of folded.applied) {
+        eventRows.push({
+          runId: id,
+          sequence: item.event.metadata.sequence,
+          streamSeq: item.streamSeq,
+          type: item.event.type,
+          data: item.event.data,
+          metadata: item.event.metadata,
+          createdAt: new Date(item.event.metadata.createdAt),
+          runStatus: stateAfter?.status ?? 'pending',
+          runPhase: stateAfter?.phase ?? null,
+        });
+      }
+      runRows.push(runRecordOf(folded.state, last.item.streamSeq));
+      outcome.advanced.push({ kind: 'run', id, sequence: folded.state.lastEventSequence });
+    }
+    if (eventRows.length) await m.createQueryBuilder().insert().into(RunEventRecord).values(eventRows as never).orIgnore().execute();
+    if (runRows.length) await upsert(m, RunRecord, runRows);
+  }
+
+  private async projectThreads(
+    m: EntityManager,
+    groups: Map<string, ProjectionItem<ThreadEvent>[]>,
+    outcome: ProjectionOutcome,
+  ) {
+    if (groups.size === 0) return;
+    const ids = [...groups.keys()].map(Number).sort((a, b) => a - b);
+    const rows = await m
+      .getRepository(ThreadRecord)
+      .createQueryBuilder('t')
+      .where('t.id IN (:...ids)', { ids })
+      .orderBy('t.id')
+      .setLock('pessimistic_write')
+      .getMany();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const threadRows: ThreadRecord[] = [];
+    for (const id of ids) {
+      const row = byId.get(id);
+      const folded = foldBatch(row ? threadSnapshotOf(row) : null, row?.lastEventSequence ?? 0, groups.get(String(id)) ?? [], evolveThread);
+      folded.results.forEach((result, item) => outcome.results.set(item, result));
+      const last = folded.applied.at(-1);
+      if (!last || !folded.state) continue;
+      threadRows.push(threadRecordOf(folded.state, last.item.streamSeq));
+      outcome.advanced.push({ kind: 'thread', id: String(id), sequence: folded.state.lastEventSequence });
+    }
+    if (threadRows.length) await upsert(m, ThreadRecord, threadRows);
+  }
+}
+
+async function upsert<T extends object>(m: EntityManager, entity: new () => T, rows: T[]): Promise<void> {
+  const meta = m.connection.getMetadata(entity);
+  const columns = meta.columns.filter((c) => !c.isPrimary).map((c) => c.databaseName);
+  const keys = meta.primaryColumns.map((c) => c.databaseName);
+  await m.createQueryBuilder().insert().into(entity).values(rows as never).orUpdate(columns, keys).execute();
+}

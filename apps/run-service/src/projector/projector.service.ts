@@ -1,0 +1,112 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { CONSUMERS, STREAMS, SUBJECTS, aggregateKindOf, type RunEvent, type ThreadEvent } from '#contracts';
+import { decodeJson, encodeJson, ensureDurable } from '#messaging';
+import { JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from '#platform';
+import type { ProjectionItem } from './fold-batch';
+import { ProjectionWriter } from './projection-writer';
+
+const MAX_BATCH = 1000;
+
+/**
+ * The read model's only writer: a durable consumer of RUN_EVENTS. Whatever arrived while the last
+ * batch was being written forms the next batch, so load makes batches larger, not slower.
+ */
+@Injectable()
+export class ProjectorService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private messages: ConsumerMessages | null = null;
+  private readonly buffer: JsMsg[] = [];
+  private wake: (() => void) | null = null;
+  private running = false;
+  private worker: Promise<void> | null = null;
+  private reader: Promise<void> | null = null;
+
+  constructor(
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(JETSTREAM) private readonly js: JetStreamClient,
+    @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
+    private readonly writer: ProjectionWriter,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await ensureDurable(this.jsm, STREAMS.events, {
+      durable_name: CONSUMERS.projector,
+      ack_wait: nanos(30_000),
+      max_ack_pending: 20_000,
+      max_deliver: -1,
+    });
+    const consumer = await this.js.consumers.get(STREAMS.events, CONSUMERS.projector);
+    const messages = await consumer.consume({ max_messages: MAX_BATCH });
+    this.messages = messages;
+    this.running = true;
+    this.reader = (async () => {
+      for await (const msg of messages) {
+        this.buffer.push(msg);
+        this.wake?.();
+      }
+    })();
+    this.worker = this.work();
+    this.logger.info('projecting RUN_EVENTS into Postgres');
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    await this.messages?.close().catch(() => undefined);
+    await this.reader?.catch(() => undefined);
+    this.wake?.();
+    await this.worker;
+  }
+
+  private async work(): Promise<void> {
+    while (this.running || this.buffer.length > 0) {
+      if (this.buffer.length === 0) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = null;
+        continue;
+      }
+      await this.projectBatch(this.buffer.splice(0, MAX_BATCH));
+    }
+  }
+
+  private async projectBatch(batch: JsMsg[]): Promise<void> {
+    const runs: ProjectionItem<RunEvent>[] = [];
+    const threads: ProjectionItem<ThreadEvent>[] = [];
+    const messageOf = new Map<ProjectionItem, JsMsg>();
+    for (const msg of batch) {
+      let event: RunEvent | ThreadEvent;
+      try {
+        event = decodeJson(msg.data);
+      } catch {
+        this.logger.error({ seq: msg.seq }, 'undecodable event skipped');
+        msg.term();
+        continue;
+      }
+      const kind = aggregateKindOf(msg.subject);
+      const item = { event, streamSeq: msg.seq };
+      if (kind === 'run') runs.push(item as ProjectionItem<RunEvent>);
+      else if (kind === 'thread') threads.push(item as ProjectionItem<ThreadEvent>);
+      else {
+        msg.ack();
+        continue;
+      }
+      messageOf.set(item, msg);
+    }
+    try {
+      const outcome = await this.writer.project(runs, threads);
+      for (const [item, msg] of messageOf) {
+        if (outcome.results.get(item) === 'gap') msg.nak(200);
+        else msg.ack();
+      }
+      for (const { kind, id, sequence } of outcome.advanced) {
+        const subject = kind === 'run' ? SUBJECTS.runProjected(id) : SUBJECTS.threadProjected(Number(id));
+        this.nc.publish(subject, encodeJson({ sequence }));
+      }
+    } catch (error) {
+      this.logger.error({ err: error, size: batch.length }, 'projection failed; redelivering');
+      for (const msg of messageOf.values()) msg.nak(1_000);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CONSUMERS, DomainError, ErrorCode, STREAMS, SUBJECTS, type RunEvent } from '#contracts';
+import { CommandClient, decodeJson, ensureDurable } from '#messaging';
+import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from '#platform';
+import type { RunServiceConfig } from '../config';
+import { tripPlannerScript } from './trip-planner.script';
+
+/**
+ * Built-in stand-in for agent workers: executes attempts of the agents it is configured for by
+ * sending the same ReportRunProgress commands a worker sends. The attempt's event stays unacked
+ * while it works, so after a crash it is redelivered and resumed: step command ids are
+ * deterministic, so steps already applied are answered from the log, not repeated.
+ */
+@Injectable()
+export class ReferenceAgentService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private messages: ConsumerMessages | null = null;
+  private loop: Promise<void> | null = null;
+  private readonly running = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+  private readonly agents: Set<string>;
+  private readonly commands: CommandClient;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: RunServiceConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    @Inject(JETSTREAM) private readonly js: JetStreamClient,
+    @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
+  ) {
+    this.agents = new Set(config.REFERENCE_AGENT_NAMES.split(',').map((s) => s.trim()).filter(Boolean));
+    this.commands = new CommandClient(nc, js, 10_000);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.commands.start();
+    await ensureDurable(this.jsm, STREAMS.events, {
+      durable_name: CONSUMERS.referenceAgent,
+      filter_subject: SUBJECTS.allRunEvents,
+      ack_wait: nanos(30_000),
+      max_ack_pending: 10_000,
+      max_deliver: -1,
+    });
+    const consumer = await this.js.consumers.get(STREAMS.events, CONSUMERS.referenceAgent);
+    const messages = await consumer.consume({ max_messages: 256 });
+    this.messages = messages;
+    this.loop = (async () => {
+      for await (const msg of messages) this.receive(msg);
+    })();
+    this.logger.info({ agents: [...this.agents] }, 'reference agent ready');
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.abort.abort();
+    await this.messages?.close().catch(() => undefined);
+    await this.loop?.catch(() => undefined);
+    await Promise.allSettled([...this.running]);
+    await this.commands.stop();
+  }
+
+  private receive(msg: JsMsg): void {
+    const event = decodeJson<RunEvent>(msg.data);
+    if ((event.type !== 'RunStarted' && event.type !== 'RunRetried') || !this.agents.has(event.data.agent)) {
+      msg.ack();
+      return;
+    }
+    const task = this.execute(event.metadata.streamId, event.data.attempt, event.data.triggerMessage, event.data.agent, msg);
+    this.running.add(task);
+    void task.finally(() => this.running.delete(task));
+  }
+
+  private async execute(runId: string, attempt: number, triggerMessage: string, agent: string, msg: JsMsg): Promise<void> {
+    const steps = tripPlannerScript(triggerMessage, attempt);
+    try {
+      for (const [index, step] of steps.entries()) {
+        await sleep(this.config.REFERENCE_AGENT_STEP_MS, undefined, { signal: this.abort.signal });
+        msg.working();
+        await this.commands.send(SUBJECTS.runCommands(runId), {
+          type: 'ReportRunProgress',
+          data: { runId, attempt, reports: step.reports },
+          metadata: {
+            commandId: `${runId}:attempt-${attempt}:step-${index}`,
+            correlationId: runId,
+            causationId: msg.info.streamSequence.toString(),
+            actor: { kind: 'agent', id: agent },
+          },
+        });
+      }
+      msg.ack();
+    } catch (error) {
+      if (this.abort.signal.aborted) return; // shutting down: leave it unacked for redelivery
+      if (error instanceof DomainError && error.code !== ErrorCode.Unavailable) {
+        // The run moved on (cancelled, retried, finished): this attempt is over.
+        this.logger.info({ runId, attempt, code: error.code }, 'reference agent stops: run moved on');
+        msg.ack();
+        return;
+      }
+      this.logger.warn({ err: error, runId, attempt }, 'reference agent step failed; will resume');
+      msg.nak(1_000);
+    }
+  }
+}

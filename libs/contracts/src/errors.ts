@@ -1,0 +1,45 @@
+/**
+ * Error codes that cross process boundaries. Domain code raises `DomainError` with one of these;
+ * each transport maps the code once (HTTP status at the gateway, ack/nak/term in consumers).
+ */
+export const ErrorCode = {
+  RunNotFound: 'RUN_NOT_FOUND',
+  ThreadNotFound: 'THREAD_NOT_FOUND',
+  NotFound: 'NOT_FOUND',
+  InvalidTransition: 'INVALID_TRANSITION',
+  AlreadyExists: 'ALREADY_EXISTS',
+  ValidationFailed: 'VALIDATION_FAILED',
+  Unauthenticated: 'UNAUTHENTICATED',
+  Forbidden: 'FORBIDDEN',
+  StaleAttempt: 'STALE_ATTEMPT',
+  Conflict: 'CONFLICT',
+  IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
+  IdempotencyInProgress: 'IDEMPOTENCY_IN_PROGRESS',
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  Unavailable: 'UNAVAILABLE',
+  Internal: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+
+  static from(body: ErrorBody): DomainError {
+    return new DomainError(body.code, body.message);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * NATS names. The event subjects, the RUN_EVENTS stream and the event envelope are a public contract
+ * for internal subscribers (see README "Internal subscribers").
+ */
+export const STREAMS = {
+  /** Work-queue stream of commands; the run-service's durable consumer takes each one once. */
+  commands: 'RUN_COMMANDS',
+  /** The event log: the source of truth. One subject per run and per thread. */
+  events: 'RUN_EVENTS',
+} as const;
+
+export const CONSUMERS = {
+  runService: 'run-service',
+  projector: 'projector',
+  referenceAgent: 'reference-agent',
+} as const;
+
+export const KV_BUCKETS = {
+  /** Idempotency-Key records of the gateway (TTL 24 h). */
+  idempotency: 'RUNSTREAM_IDEMPOTENCY',
+  /** Monotonic counters (thread ids). */
+  counters: 'RUNSTREAM_COUNTERS',
+} as const;
+
+export const SUBJECTS = {
+  runCommands: (runId: string) => `runs.commands.${runId}`,
+  threadCommands: (threadId: number) => `threads.commands.${threadId}`,
+  runEvents: (runId: string) => `runs.events.${runId}`,
+  threadEvents: (threadId: number) => `threads.events.${threadId}`,
+  allRunCommands: 'runs.commands.>',
+  allThreadCommands: 'threads.commands.>',
+  allRunEvents: 'runs.events.>',
+  allThreadEvents: 'threads.events.>',
+  /** Core NATS notice the projector sends after committing an aggregate's events: `{ sequence }`. */
+  runProjected: (runId: string) => `runstream.projected.runs.${runId}`,
+  threadProjected: (threadId: number) => `runstream.projected.threads.${threadId}`,
+  /** Prefix of reply subjects; a sender listens on `<prefix>.<instance>.>`. */
+  replies: 'runstream.replies',
+} as const;
+
+/** Headers on every event message (besides `Nats-Msg-Id`). */
+export const HEADERS = {
+  streamId: 'Runstream-Stream-Id',
+  sequence: 'Runstream-Sequence',
+  eventType: 'Runstream-Event-Type',
+  commandType: 'Runstream-Command-Type',
+  correlationId: 'Runstream-Correlation-Id',
+} as const;
+
+/** Parses the aggregate id from an event or command subject (`runs.events.<id>` → `<id>`). */
+export function aggregateIdOf(subject: string): string {
+  return subject.slice(subject.lastIndexOf('.') + 1);
+}
+
+export function aggregateKindOf(subject: string): 'run' | 'thread' | null {
+  if (subject.startsWith('runs.')) return 'run';
+  if (subject.startsWith('threads.')) return 'thread';
+  return null;
+}

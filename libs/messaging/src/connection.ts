@@ -1,0 +1,27 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+
+/** A long-lived connection: reconnects forever (the client's default gives up after 10 tries). */
+export async function connectNats(servers: string, name: string, logger: Logger): Promise<NatsConnection> {
+  const nc = await connect({
+    servers: servers.split(',').map((s) => s.trim()),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    waitOnFirstConnect: true,
+  });
+  logger.info({ server: nc.getServer() }, 'connected to NATS');
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'ping') continue;
+      logger.info({ nats: status.type, data: 'data' in status ? status.data : undefined }, 'NATS status');
+    }
+  })();
+  return nc;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export const encodeJson = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value));
+export const decodeJson = <T>(data: Uint8Array): T => JSON.parse(decoder.decode(data)) as T;

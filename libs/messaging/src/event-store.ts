@@ -1,0 +1,113 @@
+import {
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
+import { HEADERS, STREAMS, type EventMetadata } from '#contracts';
+import { decodeJson, encodeJson } from './connection';
+
+export interface AnyEvent {
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+export interface StoredEvent<E extends AnyEvent = AnyEvent> {
+  event: E;
+  /** Position in the RUN_EVENTS stream; what the next append on the subject expects. */
+  streamSeq: number;
+}
+
+/** The subject moved on since the caller read it: reload and decide again. */
+export class ConcurrencyConflict extends Error {
+  constructor(
+    readonly subject: string,
+    readonly appended: number,
+  ) {
+    super(`concurrent append on ${subject}`);
+    this.name = 'ConcurrencyConflict';
+  }
+}
+
+const CONFLICT_CODES = new Set<number>([
+  JetStreamApiCodes.StreamWrongLastSequence,
+  JetStreamApiCodes.StreamWrongLastSequenceUnknown,
+]);
+/** "Temporarily unavailable" (clustered streams): safe to treat like a conflict and retry. */
+const TEMPORARILY_UNAVAILABLE = 10163;
+
+export const isConcurrencyError = (error: unknown): boolean =>
+  error instanceof JetStreamApiError && (CONFLICT_CODES.has(error.code) || error.code === TEMPORARILY_UNAVAILABLE);
+
+/**
+ * Reads and appends one aggregate's events on its own subject of the event stream. Appends carry
+ * `Nats-Expected-Last-Subject-Sequence`, so of two writers that read the same version only one wins.
+ */
+export class EventStore {
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly stream: string = STREAMS.events,
+  ) {}
+
+  /** Stream sequence of the subject's last event, 0 when it has none. */
+  async lastStreamSeq(subject: string): Promise<number> {
+    const last = await this.jsm.direct.getMessage(this.stream, { last_by_subj: subject });
+    return last?.seq ?? 0;
+  }
+
+  /** Events of `subject` stored after stream sequence `after`, in order. Cost follows the events read. */
+  async read<E extends AnyEvent>(subject: string, after: number): Promise<StoredEvent<E>[]> {
+    const last = await this.lastStreamSeq(subject);
+    if (last <= after) return [];
+    const consumer = await this.js.consumers.get(this.stream, {
+      filter_subjects: subject,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: after + 1,
+    });
+    const out: StoredEvent<E>[] = [];
+    const messages = await consumer.consume({ max_messages: 256 });
+    try {
+      for await (const msg of messages) {
+        out.push({ event: decodeJson<E>(msg.data), streamSeq: msg.seq });
+        if (msg.seq >= last || msg.info.pending === 0) break;
+      }
+    } finally {
+      await messages.close().catch(() => undefined);
+    }
+    return out;
+  }
+
+  /**
+   * Appends events in order, the first expecting the subject to end at `expected`. Returns the stream
+   * sequence of each appended event. A retried publish of the same event is deduplicated by its
+   * `Nats-Msg-Id` (command id and position), so a timeout retry cannot store it twice.
+   */
+  async append(subject: string, expected: number, events: AnyEvent[]): Promise<number[]> {
+    const seqs: number[] = [];
+    let last = expected;
+    for (const event of events) {
+      const h = headers();
+      h.set(HEADERS.streamId, event.metadata.streamId);
+      h.set(HEADERS.sequence, String(event.metadata.sequence));
+      h.set(HEADERS.eventType, event.type);
+      h.set(HEADERS.correlationId, event.metadata.correlationId);
+      try {
+        const ack = await this.js.publish(subject, encodeJson(event), {
+          msgID: `${event.metadata.streamId}:${event.metadata.commandId}:${event.metadata.batch.index}`,
+          expect: { lastSubjectSequence: last },
+          headers: h,
+        });
+        last = ack.seq;
+        seqs.push(ack.seq);
+      } catch (error) {
+        if (isConcurrencyError(error)) throw new ConcurrencyConflict(subject, seqs.length);
+        throw error;
+      }
+    }
+    return seqs;
+  }
+}

@@ -1,0 +1,66 @@
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from '#platform';
+import { connectNats } from './connection';
+import { EventStore } from './event-store';
+import { ensureStreams } from './topology';
+
+export interface NatsModuleOptions {
+  servers: string;
+  name: string;
+  replicas: number;
+}
+
+class NatsLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Runs after consumers stopped (they stop in beforeApplicationShutdown): flush, then close. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    await this.nc.drain().catch((error: unknown) => this.logger.warn({ err: error }, 'NATS drain failed'));
+  }
+}
+
+/** One NATS connection per process, with JetStream handles; creates the streams at start-up. */
+@Module({})
+export class NatsModule {
+  static forRoot(options: NatsModuleOptions): DynamicModule {
+    return {
+      module: NatsModule,
+      global: true,
+      providers: [
+        {
+          provide: NATS_CONNECTION,
+          inject: [LOGGER],
+          useFactory: (logger: Logger) => connectNats(options.servers, options.name, logger),
+        },
+        {
+          provide: JETSTREAM,
+          inject: [NATS_CONNECTION],
+          useFactory: (nc: NatsConnection) => jetstream(nc, { timeout: 10_000 }),
+        },
+        {
+          provide: JETSTREAM_MANAGER,
+          inject: [NATS_CONNECTION],
+          useFactory: async (nc: NatsConnection) => {
+            const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+            await ensureStreams(jsm, { replicas: options.replicas });
+            return jsm;
+          },
+        },
+        {
+          provide: EventStore,
+          inject: [JETSTREAM, JETSTREAM_MANAGER],
+          useFactory: (js: ReturnType<typeof jetstream>, jsm: JetStreamManager) => new EventStore(js, jsm),
+        },
+        NatsLifecycle,
+      ],
+      exports: [NATS_CONNECTION, JETSTREAM, JETSTREAM_MANAGER, EventStore],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { RunEventRecord } from './entities/run-event.record';
+import { RunRecord } from './entities/run.record';
+import { ThreadRecord } from './entities/thread.record';
+import { ReadModel1764000000000 } from './migrations/1764000000000-read-model';
+
+export const READ_MODEL_ENTITIES = [RunRecord, RunEventRecord, ThreadRecord];
+export const READ_MODEL_MIGRATIONS = [ReadModel1764000000000];
+/** Tables the projector owns; dropping them and replaying RUN_EVENTS rebuilds them. */
+export const READ_MODEL_TABLES = ['runs', 'run_events', 'threads'];
+
+export function readModelOptions(url: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: READ_MODEL_ENTITIES,
+    migrations: READ_MODEL_MIGRATIONS,
+    migrationsTableName: 'runstream_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: poolSize },
+  };
+}
+
+/** Arbitrary constant: one migrator at a time across every replica. */
+const MIGRATION_LOCK = 0x52554e53;
+
+/** Applies pending migrations under an advisory lock, so replicas starting together do not race. */
+export async function migrate(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,38 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { EventMetadata, RunPhase, RunStatus } from '#contracts';
+import { bigintAsNumber } from './transformers';
+
+/**
+ * One run event as stored in the log, plus the run's status and phase right after it, so a page of
+ * events can report the status as of its last event (a client never stops polling early).
+ */
+@Entity({ name: 'run_events' })
+@Index('run_events_stream_seq_idx', ['streamSeq'], { unique: true })
+export class RunEventRecord {
+  @PrimaryColumn({ name: 'run_id', type: 'uuid' })
+  runId: string;
+
+  @PrimaryColumn({ type: 'integer' })
+  sequence: number;
+
+  @Column({ name: 'stream_seq', type: 'bigint', transformer: bigintAsNumber })
+  streamSeq: number;
+
+  @Column({ type: 'text' })
+  type: string;
+
+  @Column({ type: 'jsonb' })
+  data: unknown;
+
+  @Column({ type: 'jsonb' })
+  metadata: EventMetadata;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'run_status', type: 'text' })
+  runStatus: RunStatus;
+
+  @Column({ name: 'run_phase', type: 'text', nullable: true })
+  runPhase: RunPhase | null;
+}

@@ -1,0 +1,68 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { RunPhase, RunStatus } from '#contracts';
+import { bigintAsNumber } from './transformers';
+
+/** Projection of a run: exactly the fields of `RunSnapshot`, plus where the projector is in the log. */
+@Entity({ name: 'runs' })
+@Index('runs_user_created_idx', ['userId', 'createdAt', 'id'])
+@Index('runs_user_status_created_idx', ['userId', 'status', 'createdAt', 'id'])
+@Index('runs_thread_idx', ['threadId', 'createdAt'])
+@Index('runs_org_created_idx', ['org', 'createdAt', 'id'])
+export class RunRecord {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ name: 'thread_id', type: 'integer' })
+  threadId: number;
+
+  @Column({ name: 'user_id', type: 'text' })
+  userId: string;
+
+  @Column({ type: 'text', nullable: true })
+  org: string | null;
+
+  @Column({ type: 'text' })
+  agent: string;
+
+  @Column({ name: 'trigger_message', type: 'text' })
+  triggerMessage: string;
+
+  @Column({ type: 'text' })
+  status: RunStatus;
+
+  @Column({ type: 'text', nullable: true })
+  phase: RunPhase | null;
+
+  @Column({ type: 'integer' })
+  attempt: number;
+
+  @Column({ name: 'snapshot_revision', type: 'integer' })
+  snapshotRevision: number;
+
+  @Column({ name: 'cancel_reason', type: 'text', nullable: true })
+  cancelReason: string | null;
+
+  @Column({ name: 'error_message', type: 'text', nullable: true })
+  errorMessage: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  result: unknown;
+
+  @Column({ name: 'last_event_sequence', type: 'integer' })
+  lastEventSequence: number;
+
+  @Column({ name: 'last_stream_seq', type: 'bigint', transformer: bigintAsNumber })
+  lastStreamSeq: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+}

@@ -1,0 +1,59 @@
+import type { RunSnapshot, ThreadSnapshot } from '#contracts';
+import type { RunRecord } from './entities/run.record';
+import type { ThreadRecord } from './entities/thread.record';
+
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+const date = (s: string | null): Date | null => (s === null ? null : new Date(s));
+
+export function runSnapshotOf(r: RunRecord): RunSnapshot {
+  return {
+    id: r.id,
+    threadId: r.threadId,
+    userId: r.userId,
+    org: r.org,
+    agent: r.agent,
+    triggerMessage: r.triggerMessage,
+    status: r.status,
+    phase: r.phase,
+    attempt: r.attempt,
+    snapshotRevision: r.snapshotRevision,
+    cancelReason: r.cancelReason,
+    errorMessage: r.errorMessage,
+    result: r.result ?? null,
+    lastEventSequence: r.lastEventSequence,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    startedAt: iso(r.startedAt),
+    finishedAt: iso(r.finishedAt),
+  };
+}
+
+export function runRecordOf(s: RunSnapshot, lastStreamSeq: number): RunRecord {
+  return {
+    ...s,
+    result: s.result ?? null,
+    lastStreamSeq,
+    createdAt: new Date(s.createdAt),
+    updatedAt: new Date(s.updatedAt),
+    startedAt: date(s.startedAt),
+    finishedAt: date(s.finishedAt),
+  };
+}
+
+export function threadSnapshotOf(r: ThreadRecord): ThreadSnapshot {
+  return {
+    id: r.id,
+    ownerId: r.ownerId,
+    org: r.org,
+    title: r.title,
+    metadata: r.metadata,
+    revision: r.revision,
+    lastEventSequence: r.lastEventSequence,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+export function threadRecordOf(s: ThreadSnapshot, lastStreamSeq: number): ThreadRecord {
+  return { ...s, lastStreamSeq, createdAt: new Date(s.createdAt), updatedAt: new Date(s.updatedAt) };
+}

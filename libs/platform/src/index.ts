@@ -1,0 +1,6 @@
+export * from './core.module';
+export * from './bootstrap';
+export * from './config';
+export * from './health/health.module';
+export * from './logger';
+export * from './tokens';
