@@ -7,6 +7,12 @@ import type { RunPhase } from './run-status';
  */
 export type Event<Type extends string, Data> = Message<Type, Data, EventMetadata>;
 
+/**
+ * A run's subject starts with its creation record, `RunCreated`, at sequence 0; the events a client
+ * sees and resumes over are 1..N (a new run has `lastEventSequence` 0, as the Travelmode seed shows).
+ */
+export const RUN_FIRST_SEQUENCE = 0;
+
 export type RunCreated = Event<
   'RunCreated',
   {

@@ -5,6 +5,8 @@ export interface AggregateSpec<S, E extends AnyEvent> {
   subjectOf(id: string): string;
   initialState(): S;
   evolve(state: S, event: E): S;
+  /** Sequence of an aggregate's first event (a run's creation record is 0; its events count from 1). */
+  firstSequence: number;
 }
 
 /**
@@ -31,7 +33,13 @@ export class AggregateRepository<S, E extends AnyEvent> {
     const inFlight = this.loading.get(id);
     if (inFlight) return inFlight;
     const load = (async () => {
-      const stream = new AggregateStream<S, E>(id, this.spec.subjectOf(id), this.spec.initialState(), this.spec.evolve);
+      const stream = new AggregateStream<S, E>(
+        id,
+        this.spec.subjectOf(id),
+        this.spec.initialState(),
+        this.spec.evolve,
+        this.spec.firstSequence,
+      );
       await this.catchUp(stream);
       this.put(stream);
       return stream;

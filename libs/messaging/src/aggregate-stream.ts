@@ -25,7 +25,8 @@ const MAX_REMEMBERED_COMMANDS = 4096;
  */
 export class AggregateStream<S, E extends AnyEvent> {
   version = 0;
-  sequence = 0;
+  /** Sequence of the last folded event; the first event gets `firstSequence`. */
+  sequence: number;
   readonly commands = new Map<string, CommandProgress>();
   openBatch: OpenBatch<S> | null = null;
   /** Serialises catch-ups so two callers never fold the same events twice. */
@@ -36,7 +37,10 @@ export class AggregateStream<S, E extends AnyEvent> {
     readonly subject: string,
     public state: S,
     private readonly evolve: (state: S, event: E) => S,
-  ) {}
+    firstSequence: number,
+  ) {
+    this.sequence = firstSequence - 1;
+  }
 
   /** Folds an event unless already folded (appends and catch-ups may both deliver it). */
   apply({ event, streamSeq }: StoredEvent<E>): void {

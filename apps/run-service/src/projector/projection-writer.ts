@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { RunEvent, ThreadEvent } from '#contracts';
+import { RUN_FIRST_SEQUENCE, type RunEvent, type ThreadEvent } from '#contracts';
 import {
   RunEventRecord,
   RunRecord,
@@ -59,7 +59,8 @@ export class ProjectionWriter {
     const eventRows: RunEventRecord[] = [];
     for (const id of ids) {
       const row = byId.get(id);
-      const folded = foldBatch(row ? runSnapshotOf(row) : null, row?.lastEventSequence ?? 0, groups.get(id) ?? [], evolveRun);
+      const projected = row?.lastEventSequence ?? RUN_FIRST_SEQUENCE - 1;
+      const folded = foldBatch(row ? runSnapshotOf(row) : null, projected, groups.get(id) ?? [], evolveRun);
       folded.results.forEach((result, item) => outcome.results.set(item, result));
       const last = folded.applied.at(-1);
       if (!last || !folded.state) continue;

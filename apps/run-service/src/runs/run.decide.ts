@@ -1,6 +1,7 @@
 import {
   DomainError,
   ErrorCode,
+  RUN_FIRST_SEQUENCE,
   RUN_PHASES,
   type Actor,
   type CancelRun,
@@ -137,7 +138,7 @@ export function reportRunProgress(command: ReportRunProgress, state: RunState, c
 
 /** Applies a draft as if stored, so later parts of one decision see earlier ones. */
 export function foldDraft(state: RunState, draft: RunEventDraft, now: Date): RunState {
-  const sequence = (state?.lastEventSequence ?? 0) + 1;
+  const sequence = (state?.lastEventSequence ?? RUN_FIRST_SEQUENCE - 1) + 1;
   const event = {
     ...draft,
     metadata: {

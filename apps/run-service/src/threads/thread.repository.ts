@@ -6,7 +6,7 @@ export class ThreadRepository extends AggregateRepository<ThreadState, ThreadEve
   constructor(store: EventStore, maxCached: number) {
     super(
       store,
-      { subjectOf: (id) => SUBJECTS.threadEvents(Number(id)), initialState: () => null, evolve: evolveThread },
+      { subjectOf: (id) => SUBJECTS.threadEvents(Number(id)), initialState: () => null, evolve: evolveThread, firstSequence: 1 },
       maxCached,
     );
   }

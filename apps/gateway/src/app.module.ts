@@ -1,0 +1,52 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import { NatsModule } from '#messaging';
+import { readModelOptions } from '#persistence';
+import { CoreModule, HealthModule } from '#platform';
+import { AuthGuard } from './auth/auth.guard';
+import { TokenVerifier } from './auth/token-verifier';
+import { CommandBus } from './commands/command-bus';
+import type { GatewayConfig } from './config';
+import { TravelmodeRunsController } from './dialects/travelmode/travelmode-runs.controller';
+import { HttpExceptionFilter } from './errors/http-exception.filter';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyStore } from './idempotency/idempotency.store';
+import { ProjectionWaiter } from './read-model/projection-waiter';
+import { RunReadModel } from './read-model/run-read-model';
+import { ThreadReadModel } from './read-model/thread-read-model';
+import { RunsService } from './runs/runs.service';
+import { ThreadIds } from './threads/thread-ids';
+import { ThreadsController } from './threads/threads.controller';
+import { ThreadsService } from './threads/threads.service';
+
+@Module({})
+export class GatewayModule {
+  static register(config: GatewayConfig, logger: Logger): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        CoreModule.register(config, logger),
+        NatsModule.forRoot({ servers: config.NATS_URL, name: 'gateway', replicas: config.STREAM_REPLICAS }),
+        TypeOrmModule.forRoot(readModelOptions(config.DATABASE_URL)),
+        HealthModule.register({ database: true }),
+      ],
+      controllers: [TravelmodeRunsController, ThreadsController],
+      providers: [
+        TokenVerifier,
+        CommandBus,
+        IdempotencyStore,
+        ProjectionWaiter,
+        RunReadModel,
+        ThreadReadModel,
+        RunsService,
+        ThreadsService,
+        ThreadIds,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+}

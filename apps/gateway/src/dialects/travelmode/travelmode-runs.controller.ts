@@ -1,0 +1,54 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CurrentPrincipal, type Principal } from '../../auth/principal';
+import type { IdSource } from '../../idempotency/id-source';
+import { Ids } from '../../idempotency/ids.decorator';
+import { RunsService } from '../../runs/runs.service';
+import { AgentRunEventsQuery, ControlAgentRunDto, CreateAgentRunDto, ListAgentRunsQuery } from './travelmode.dto';
+import { travelmodeEvent, travelmodeRun } from './travelmode.mapper';
+
+/** Travelmode Agent Runs API v1 (seeds 000–002): camelCase, no envelope, `{ "error": … }`. */
+@Controller('v1/agent-runs')
+export class TravelmodeRunsController {
+  constructor(private readonly runs: RunsService) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateAgentRunDto, @Ids() ids: IdSource) {
+    const run = await this.runs.create(principal, { threadId: body.tripId, triggerMessage: body.triggerMessage }, ids);
+    return { run: travelmodeRun(run) };
+  }
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListAgentRunsQuery) {
+    const { runs, nextCursor } = await this.runs.list(principal, {
+      status: query.status,
+      threadId: query.tripId,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    return { runs: runs.map(travelmodeRun), nextCursor };
+  }
+
+  @Get(':runId')
+  async get(@CurrentPrincipal() principal: Principal, @Param('runId') runId: string) {
+    const { run, revisionDrift } = await this.runs.get(principal, runId);
+    return { run: travelmodeRun(run), artifacts: [], revisionDrift };
+  }
+
+  @Post(':runId/control')
+  @HttpCode(200)
+  async control(
+    @CurrentPrincipal() principal: Principal,
+    @Param('runId') runId: string,
+    @Body() body: ControlAgentRunDto,
+    @Ids() ids: IdSource,
+  ) {
+    return { run: travelmodeRun(await this.runs.act(principal, runId, body.action, body.reason, ids)) };
+  }
+
+  @Get(':runId/events')
+  async events(@CurrentPrincipal() principal: Principal, @Param('runId') runId: string, @Query() query: AgentRunEventsQuery) {
+    const page = await this.runs.events(principal, runId, query.since, query.limit);
+    return { events: page.events.map(travelmodeEvent), runStatus: page.status, currentPhase: page.phase };
+  }
+}

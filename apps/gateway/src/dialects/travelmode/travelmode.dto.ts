@@ -1,0 +1,65 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { RUN_STATUSES, type RunStatus } from '#contracts';
+
+export class CreateAgentRunDto {
+  @IsInt()
+  @Min(1)
+  tripId: number;
+
+  @IsString()
+  @Length(1, 10_000)
+  triggerMessage: string;
+}
+
+export const CONTROL_ACTIONS = ['start', 'stop', 'retry', 'cancel'] as const;
+export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+
+export class ControlAgentRunDto {
+  @IsIn(CONTROL_ACTIONS)
+  action: ControlAction;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1_000)
+  reason?: string;
+}
+
+export class ListAgentRunsQuery {
+  @IsOptional()
+  @IsIn(RUN_STATUSES)
+  status?: RunStatus;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  tripId?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 20;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
+
+export class AgentRunEventsQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  since: number = 0;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  limit: number = 500;
+}

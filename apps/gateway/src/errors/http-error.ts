@@ -1,0 +1,51 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { DomainError, ErrorCode } from '#contracts';
+import { ValidationFailedError } from './validation-failed.error';
+
+export interface HttpError {
+  status: number;
+  body: { error: string | string[] };
+}
+
+const STATUS_OF: Record<ErrorCode, number> = {
+  [ErrorCode.RunNotFound]: HttpStatus.NOT_FOUND,
+  [ErrorCode.ThreadNotFound]: HttpStatus.NOT_FOUND,
+  [ErrorCode.NotFound]: HttpStatus.NOT_FOUND,
+  [ErrorCode.InvalidTransition]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.ValidationFailed]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.StaleAttempt]: HttpStatus.CONFLICT,
+  [ErrorCode.AlreadyExists]: HttpStatus.CONFLICT,
+  [ErrorCode.Conflict]: HttpStatus.CONFLICT,
+  [ErrorCode.IdempotencyInProgress]: HttpStatus.CONFLICT,
+  [ErrorCode.IdempotencyKeyReused]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
+  [ErrorCode.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
+  [ErrorCode.Unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
+};
+
+/** The single mapping from anything thrown to an HTTP status and `{ "error": … }` body. */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof ValidationFailedError) return { status: HttpStatus.BAD_REQUEST, body: { error: error.details } };
+  if (error instanceof DomainError) return { status: STATUS_OF[error.code] ?? 500, body: { error: error.message } };
+  if (error instanceof HttpException) {
+    const response = error.getResponse();
+    const message =
+      typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? error.message);
+    return { status: error.getStatus(), body: { error: message } };
+  }
+  const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
+  // Errors thrown by Express middleware (body parser): keep their 4xx status, never their stack.
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const type = (error as { type?: string }).type;
+    const message =
+      type === 'entity.too.large'
+        ? 'request body too large'
+        : type === 'entity.parse.failed'
+          ? 'request body is not valid JSON'
+          : ((error as Error).message ?? 'bad request');
+    return { status, body: { error: message } };
+  }
+  return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: 'internal error' } };
+}

@@ -1,0 +1,61 @@
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { createHash } from 'node:crypto';
+import { catchError, from, mergeMap, map, type Observable } from 'rxjs';
+import type { AuthenticatedRequest } from '../auth/principal';
+import { toHttpError } from '../errors/http-error';
+import { ValidationFailedError } from '../errors/validation-failed.error';
+import { freshIds, type IdSource } from './id-source';
+import { IdempotencyStore } from './idempotency.store';
+import { ReplayedResponse } from './replayed-response';
+
+export type IdempotentRequest = AuthenticatedRequest & { ids?: IdSource };
+
+const MUTATING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+const HTTP_CODE_METADATA = '__httpCode__';
+
+/**
+ * `Idempotency-Key` on a mutating request: the same key from the same caller gets the same
+ * response and causes one effect. 4xx answers are final and replayed; 5xx leave the key retryable.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly reflector: Reflector,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<IdempotentRequest>();
+    const key = request.header('idempotency-key');
+    request.ids = freshIds;
+    if (key === undefined || !MUTATING.has(request.method) || !request.principal) return next.handle();
+    if (key.length === 0 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key))
+      throw new ValidationFailedError(['Idempotency-Key must be 1-255 visible ASCII characters']);
+
+    const fingerprint = createHash('sha256')
+      .update(`${request.method} ${request.originalUrl}\n${JSON.stringify(request.body ?? null)}`)
+      .digest('hex');
+    const successStatus =
+      this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
+
+    return from(this.store.begin(request.principal.userId, key, fingerprint)).pipe(
+      mergeMap((start) => {
+        if (start.kind === 'replay') throw new ReplayedResponse(start.status, start.body);
+        request.ids = start.handle;
+        return next.handle().pipe(
+          mergeMap((body) => from(start.handle.complete(successStatus, body)).pipe(map(() => body))),
+          catchError((error: unknown) => {
+            const { status, body } = toHttpError(error);
+            const settle = status >= 500 ? start.handle.release() : start.handle.complete(status, body);
+            return from(settle.catch(() => undefined)).pipe(
+              map(() => {
+                throw error;
+              }),
+            );
+          }),
+        );
+      }),
+    );
+  }
+}

@@ -1,0 +1,99 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { createHash } from 'node:crypto';
+import { DomainError, ErrorCode } from '#contracts';
+import { decodeJson, encodeJson, openIdempotencyBucket } from '#messaging';
+import { CONFIG, NATS_CONNECTION } from '#platform';
+import type { GatewayConfig } from '../config';
+import type { IdSource } from './id-source';
+
+interface IdempotencyRecord {
+  state: 'pending' | 'completed' | 'retryable';
+  fingerprint: string;
+  startedAt: number;
+  reserved: Record<string, unknown>;
+  response?: { status: number; body: unknown };
+}
+
+export type IdempotencyStart =
+  | { kind: 'replay'; status: number; body: unknown }
+  | { kind: 'proceed'; handle: IdempotencyHandle };
+
+/** One request's claim on a key: reserves ids and records the final response (compare-and-set). */
+export class IdempotencyHandle implements IdSource {
+  constructor(
+    private readonly kv: KV,
+    private readonly key: string,
+    private record: IdempotencyRecord,
+    private revision: number,
+  ) {}
+
+  async reserve<T>(name: string, produce: () => T | Promise<T>): Promise<T> {
+    if (name in this.record.reserved) return this.record.reserved[name] as T;
+    const value = await produce();
+    await this.write({ ...this.record, reserved: { ...this.record.reserved, [name]: value } });
+    return value;
+  }
+
+  complete(status: number, body: unknown): Promise<void> {
+    return this.write({ ...this.record, state: 'completed', response: { status, body } });
+  }
+
+  /** The outcome is unknown (5xx): a retry with the same key may run again, with the same ids. */
+  release(): Promise<void> {
+    return this.write({ ...this.record, state: 'retryable' });
+  }
+
+  private async write(record: IdempotencyRecord): Promise<void> {
+    try {
+      this.revision = await this.kv.update(this.key, encodeJson(record), this.revision);
+      this.record = record;
+    } catch {
+      throw new DomainError(ErrorCode.IdempotencyInProgress, 'another request with this Idempotency-Key took over');
+    }
+  }
+}
+
+/** Idempotency-Key records in a JetStream KV bucket (24 h TTL), scoped to the caller. */
+@Injectable()
+export class IdempotencyStore implements OnModuleInit {
+  private kv!: KV;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: GatewayConfig,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.kv = await openIdempotencyBucket(this.nc, this.config.STREAM_REPLICAS);
+  }
+
+  async begin(userId: string, idempotencyKey: string, fingerprint: string): Promise<IdempotencyStart> {
+    const key = createHash('sha256').update(`${userId}\n${idempotencyKey}`).digest('hex');
+    const fresh: IdempotencyRecord = { state: 'pending', fingerprint, startedAt: Date.now(), reserved: {} };
+    try {
+      const revision = await this.kv.create(key, encodeJson(fresh));
+      return { kind: 'proceed', handle: new IdempotencyHandle(this.kv, key, fresh, revision) };
+    } catch {
+      // The key exists: replay, refuse, or take over a retryable/abandoned attempt.
+    }
+    const entry = await this.kv.get(key);
+    if (!entry || entry.operation !== 'PUT') return this.begin(userId, idempotencyKey, fingerprint);
+    const existing = decodeJson<IdempotencyRecord>(entry.value);
+    if (existing.fingerprint !== fingerprint)
+      throw new DomainError(ErrorCode.IdempotencyKeyReused, 'this Idempotency-Key was used with a different request');
+    if (existing.state === 'completed' && existing.response)
+      return { kind: 'replay', status: existing.response.status, body: existing.response.body };
+    const abandonedAfter = this.config.COMMAND_TIMEOUT_MS + this.config.PROJECTION_WAIT_MS + 5_000;
+    if (existing.state === 'pending' && Date.now() - existing.startedAt < abandonedAfter)
+      throw new DomainError(ErrorCode.IdempotencyInProgress, 'a request with this Idempotency-Key is still in progress');
+    const takeover: IdempotencyRecord = { ...existing, state: 'pending', startedAt: Date.now() };
+    try {
+      const revision = await this.kv.update(key, encodeJson(takeover), entry.revision);
+      return { kind: 'proceed', handle: new IdempotencyHandle(this.kv, key, takeover, revision) };
+    } catch {
+      throw new DomainError(ErrorCode.IdempotencyInProgress, 'a request with this Idempotency-Key is still in progress');
+    }
+  }
+}

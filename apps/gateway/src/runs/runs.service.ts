@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DomainError, ErrorCode, SUBJECTS, type RunCommandType, type RunSnapshot } from '#contracts';
+import type { Principal } from '../auth/principal';
+import { CommandBus } from '../commands/command-bus';
+import type { IdSource } from '../idempotency/id-source';
+import { ProjectionWaiter } from '../read-model/projection-waiter';
+import { RunReadModel, type RunEventsPage, type RunFilter } from '../read-model/run-read-model';
+import { ThreadReadModel } from '../read-model/thread-read-model';
+
+export type RunAction = 'start' | 'stop' | 'cancel' | 'retry';
+
+const COMMAND_OF: Record<RunAction, RunCommandType> = {
+  start: 'StartRun',
+  stop: 'StopRun',
+  cancel: 'CancelRun',
+  retry: 'RetryRun',
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const runNotFound = () => new DomainError(ErrorCode.RunNotFound, 'run not found');
+
+export interface RevisionDrift {
+  hasDrift: boolean;
+  snapshotRevision: number;
+  currentRevision: number;
+}
+
+/** Dialect-neutral run use cases; controllers map shapes, this decides nothing itself. */
+@Injectable()
+export class RunsService {
+  constructor(
+    private readonly bus: CommandBus,
+    private readonly runs: RunReadModel,
+    private readonly threads: ThreadReadModel,
+    private readonly projection: ProjectionWaiter,
+  ) {}
+
+  async create(
+    principal: Principal,
+    input: { threadId: number; triggerMessage: string; agent?: string; autoStart?: boolean },
+    ids: IdSource,
+  ): Promise<RunSnapshot> {
+    const runId = await ids.reserve('runId', randomUUID);
+    const commandId = await ids.reserve('commandId', randomUUID);
+    const reply = await this.bus.send(SUBJECTS.runCommands(runId), 'CreateRun', { runId, ...input }, principal, { commandId });
+    return this.settled(reply.run);
+  }
+
+  async act(principal: Principal, runId: string, action: RunAction, reason: string | undefined, ids: IdSource) {
+    if (!UUID.test(runId)) throw runNotFound();
+    const commandId = await ids.reserve('commandId', randomUUID);
+    const data = action === 'cancel' && reason !== undefined ? { runId, reason } : { runId };
+    const reply = await this.bus.send(SUBJECTS.runCommands(runId), COMMAND_OF[action], data, principal, { commandId });
+    return this.settled(reply.run);
+  }
+
+  async get(principal: Principal, runId: string): Promise<{ run: RunSnapshot; revisionDrift: RevisionDrift }> {
+    const run = UUID.test(runId) ? await this.runs.find(principal.userId, runId) : null;
+    if (!run) throw runNotFound();
+    const currentRevision = (await this.threads.revisionOf(run.threadId)) ?? run.snapshotRevision;
+    return {
+      run,
+      revisionDrift: { hasDrift: currentRevision !== run.snapshotRevision, snapshotRevision: run.snapshotRevision, currentRevision },
+    };
+  }
+
+  async events(principal: Principal, runId: string, since: number, limit: number): Promise<RunEventsPage> {
+    const page = UUID.test(runId) ? await this.runs.events(principal.userId, runId, since, limit) : null;
+    if (!page) throw runNotFound();
+    return page;
+  }
+
+  list(principal: Principal, filter: RunFilter) {
+    return this.runs.list(principal.userId, filter);
+  }
+
+  private async settled(run: RunSnapshot | undefined): Promise<RunSnapshot> {
+    if (!run) throw new DomainError(ErrorCode.Internal, 'the run service answered without the run');
+    await this.projection.waitForRun(run.id, run.lastEventSequence);
+    return run;
+  }
+}

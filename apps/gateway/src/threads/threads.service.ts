@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DomainError, ErrorCode, SUBJECTS, type ThreadSnapshot } from '#contracts';
+import type { Principal } from '../auth/principal';
+import { CommandBus } from '../commands/command-bus';
+import type { IdSource } from '../idempotency/id-source';
+import { ProjectionWaiter } from '../read-model/projection-waiter';
+import { ThreadReadModel } from '../read-model/thread-read-model';
+import { ThreadIds } from './thread-ids';
+
+const threadNotFound = () => new DomainError(ErrorCode.ThreadNotFound, 'thread not found');
+
+export const parseThreadId = (raw: string): number => {
+  const id = Number(raw);
+  if (!/^[1-9][0-9]{0,15}$/.test(raw) || !Number.isSafeInteger(id)) throw threadNotFound();
+  return id;
+};
+
+@Injectable()
+export class ThreadsService {
+  constructor(
+    private readonly bus: CommandBus,
+    private readonly threads: ThreadReadModel,
+    private readonly projection: ProjectionWaiter,
+    private readonly threadIds: ThreadIds,
+  ) {}
+
+  async create(principal: Principal, input: { title?: string | null; metadata?: Record<string, unknown> }, ids: IdSource) {
+    const threadId = await ids.reserve('threadId', () => this.threadIds.next());
+    const commandId = await ids.reserve('commandId', randomUUID);
+    const reply = await this.bus.send(SUBJECTS.threadCommands(threadId), 'CreateThread', { threadId, ...input }, principal, {
+      commandId,
+    });
+    return this.settled(reply.thread);
+  }
+
+  async update(
+    principal: Principal,
+    threadId: number,
+    input: { title?: string | null; metadata?: Record<string, unknown> },
+    ids: IdSource,
+  ) {
+    const commandId = await ids.reserve('commandId', randomUUID);
+    const reply = await this.bus.send(SUBJECTS.threadCommands(threadId), 'UpdateThread', { threadId, ...input }, principal, {
+      commandId,
+    });
+    return this.settled(reply.thread);
+  }
+
+  async get(principal: Principal, threadId: number): Promise<ThreadSnapshot> {
+    const thread = await this.threads.find(principal.userId, threadId);
+    if (!thread) throw threadNotFound();
+    return thread;
+  }
+
+  list(principal: Principal, limit: number, cursor?: string) {
+    return this.threads.list(principal.userId, limit, cursor);
+  }
+
+  private async settled(thread: ThreadSnapshot | undefined): Promise<ThreadSnapshot> {
+    if (!thread) throw new DomainError(ErrorCode.Internal, 'the run service answered without the thread');
+    await this.projection.waitForThread(thread.id, thread.lastEventSequence);
+    return thread;
+  }
+}
