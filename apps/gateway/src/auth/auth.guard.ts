@@ -2,7 +2,8 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { parse as parseCookie } from 'cookie';
 import { DomainError, ErrorCode } from '#contracts';
-import { COOKIE_ONLY_ROUTE, PUBLIC_ROUTE, type AuthenticatedRequest } from './principal';
+import { PUBLIC_ROUTE } from '#platform';
+import { COOKIE_ONLY_ROUTE, type AuthenticatedRequest } from './principal';
 import { TokenVerifier } from './token-verifier';
 
 export const SESSION_COOKIE = 'session_token';

@@ -1,5 +1,6 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
+import { PUBLIC_ROUTE } from '#platform';
 
 /** The authenticated caller. */
 export interface Principal {
@@ -12,8 +13,7 @@ export interface Principal {
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
 
-export const PUBLIC_ROUTE = 'runstream:public';
-/** No credentials needed (health). */
+/** No credentials needed. */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 
 export const COOKIE_ONLY_ROUTE = 'runstream:cookie-only';

@@ -25,7 +25,7 @@ export type RunEventDraft = EventDraft<RunEvent>;
 /** What a decision may look at besides the run itself; the handler loads it, decide stays pure. */
 export interface RunDecisionContext {
   now: Date;
-  /** The run's thread at its latest revision (create, start and retry need it). */
+  /** The run's thread at its latest revision (create and start need it). */
   thread: ThreadSnapshot | null;
   defaultAgent: string;
 }
@@ -178,6 +178,3 @@ export function decideRun(command: RunCommand, state: RunState, ctx: RunDecision
   }
 }
 
-/** Which aggregates a command needs loaded besides the run. */
-export const runCommandNeedsThread = (command: RunCommand): number | 'of-run' | null =>
-  command.type === 'CreateRun' ? command.data.threadId : command.type === 'StartRun' ? 'of-run' : null;

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Module, type DynamicModule } from '@nestjs/common';
+import { Controller, Get, Inject, Module, SetMetadata, type DynamicModule } from '@nestjs/common';
 import {
   HealthCheck,
   HealthCheckService,
@@ -8,7 +8,7 @@ import {
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { NATS_CONNECTION } from '../tokens';
+import { NATS_CONNECTION, PUBLIC_ROUTE } from '../tokens';
 
 export interface HealthOptions {
   database: boolean;
@@ -17,6 +17,7 @@ const HEALTH_OPTIONS = Symbol('HEALTH_OPTIONS');
 
 /** Liveness says the process runs; readiness says its NATS connection (and database) answer. */
 @Controller('health')
+@SetMetadata(PUBLIC_ROUTE, true)
 class HealthController {
   constructor(
     private readonly health: HealthCheckService,

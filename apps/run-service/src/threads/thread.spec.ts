@@ -1,0 +1,190 @@
+import { DomainError, ErrorCode, type Actor, type ThreadCommand, type ThreadEvent, type ThreadSnapshot } from '#contracts';
+import { decideThread, evolveThread, type ThreadEventDraft, type ThreadState } from './thread';
+
+const THREAD_ID = 42;
+const at = (sequence: number) => new Date(Date.UTC(2030, 0, 1, 10, sequence)).toISOString();
+
+const OWNER: Actor = { kind: 'user', id: 'user-1', org: 'acme' };
+const OTHER_USER: Actor = { kind: 'user', id: 'user-2', org: 'acme' };
+const AGENT: Actor = { kind: 'agent', id: 'worker-7' };
+const SYSTEM: Actor = { kind: 'system', id: 'runstream' };
+
+// ---- given / when / then --------------------------------------------------------------------
+
+function toEvents(drafts: ThreadEventDraft[]): ThreadEvent[] {
+  return drafts.map((draft, i) => {
+    const sequence = i + 1;
+    const metadata = {
+      eventId: `evt-${sequence}`,
+      streamId: String(THREAD_ID),
+      sequence,
+      createdAt: at(sequence),
+      commandId: `given-${sequence}`,
+      correlationId: 'given',
+      causationId: `given-${sequence}`,
+      actor: SYSTEM,
+      batch: { index: 0, count: 1 },
+    };
+    return { ...draft, metadata } as ThreadEvent;
+  });
+}
+
+const fold = (drafts: ThreadEventDraft[]): ThreadState => toEvents(drafts).reduce<ThreadState>(evolveThread, null);
+
+function given(history: ThreadEventDraft[]) {
+  const state = fold(history);
+  return {
+    when: (command: ThreadCommand) => {
+      const decide = () => decideThread(command, state);
+      return {
+        then: (expected: ThreadEventDraft[]) => expect(decide()).toEqual(expected),
+        thenThrows: (code: ErrorCode) => {
+          let error: unknown;
+          try {
+            decide();
+          } catch (caught) {
+            error = caught;
+          }
+          expect(error).toBeInstanceOf(DomainError);
+          expect((error as DomainError).code).toBe(code);
+        },
+      };
+    },
+  };
+}
+
+// ---- commands and events --------------------------------------------------------------------
+
+type Changes = { title?: string | null; metadata?: Record<string, unknown> };
+const meta = (actor: Actor) => ({
+  commandId: 'cmd-1',
+  correlationId: 'corr-1',
+  actor,
+  issuedAt: '2030-01-01T12:00:00.000Z',
+});
+const createThread = (changes: Changes = {}, actor = OWNER): ThreadCommand => ({
+  type: 'CreateThread',
+  data: { threadId: THREAD_ID, ...changes },
+  metadata: meta(actor),
+});
+const updateThread = (changes: Changes, actor = OWNER): ThreadCommand => ({
+  type: 'UpdateThread',
+  data: { threadId: THREAD_ID, ...changes },
+  metadata: meta(actor),
+});
+
+const threadCreated = (data: Partial<Extract<ThreadEventDraft, { type: 'ThreadCreated' }>['data']> = {}): ThreadEventDraft => ({
+  type: 'ThreadCreated',
+  data: { threadId: THREAD_ID, ownerId: OWNER.id, org: 'acme', title: null, metadata: {}, ...data },
+});
+const threadUpdated = (revision: number, changes: Changes): ThreadEventDraft => ({
+  type: 'ThreadUpdated',
+  data: { revision, ...changes },
+});
+
+const EXISTING = [threadCreated({ title: 'First', metadata: { lang: 'en' } })];
+
+// ---- decideThread ---------------------------------------------------------------------------
+
+describe('decideThread', () => {
+  describe('CreateThread', () => {
+    it('creates a thread owned by the actor, title null and metadata {} by default', () =>
+      given([]).when(createThread()).then([threadCreated()]));
+    it('keeps the given title and metadata', () =>
+      given([])
+        .when(createThread({ title: 'Plans', metadata: { tags: ['q3'] } }))
+        .then([threadCreated({ title: 'Plans', metadata: { tags: ['q3'] } })]));
+    it('records org null for an actor without org', () =>
+      given([])
+        .when(createThread({}, { kind: 'user', id: 'user-9' }))
+        .then([threadCreated({ ownerId: 'user-9', org: null })]));
+    it('treats an explicit title null as no title', () =>
+      given([]).when(createThread({ title: null })).then([threadCreated()]));
+    it.each([OWNER, OTHER_USER])('refuses an existing thread (actor $id)', (actor) =>
+      given(EXISTING).when(createThread({}, actor)).thenThrows(ErrorCode.AlreadyExists));
+  });
+
+  describe('UpdateThread', () => {
+    it('advances the revision and carries the title', () =>
+      given(EXISTING).when(updateThread({ title: 'Renamed' })).then([threadUpdated(2, { title: 'Renamed' })]));
+    it('advances from the current revision after earlier updates', () =>
+      given([...EXISTING, threadUpdated(2, { title: 'A' }), threadUpdated(3, { metadata: {} })])
+        .when(updateThread({ metadata: { x: 1 } }))
+        .then([threadUpdated(4, { metadata: { x: 1 } })]));
+    it('carries both title and metadata', () =>
+      given(EXISTING)
+        .when(updateThread({ title: 'Both', metadata: { y: 2 } }))
+        .then([threadUpdated(2, { title: 'Both', metadata: { y: 2 } })]));
+    it('accepts title null (clearing the title)', () =>
+      given(EXISTING).when(updateThread({ title: null })).then([threadUpdated(2, { title: null })]));
+    it('accepts empty metadata (clearing the metadata)', () =>
+      given(EXISTING).when(updateThread({ metadata: {} })).then([threadUpdated(2, { metadata: {} })]));
+    it("refuses another user's thread as not found", () =>
+      given(EXISTING).when(updateThread({ title: 'Mine now' }, OTHER_USER)).thenThrows(ErrorCode.ThreadNotFound));
+    it('refuses a missing thread as not found', () =>
+      given([]).when(updateThread({ title: 'Ghost' })).thenThrows(ErrorCode.ThreadNotFound));
+    it("does not reveal another user's thread through validation", () =>
+      given(EXISTING).when(updateThread({}, OTHER_USER)).thenThrows(ErrorCode.ThreadNotFound));
+    it.each<[string, Changes]>([
+      ['no fields', {}],
+      ['only undefined fields', { title: undefined, metadata: undefined }],
+    ])('refuses an update with %s', (_name, changes) =>
+      given(EXISTING).when(updateThread(changes)).thenThrows(ErrorCode.ValidationFailed));
+    it.each([AGENT, SYSTEM])('does not owner-check a(n) $kind actor', (actor) =>
+      given(EXISTING).when(updateThread({ title: 'By machine' }, actor)).then([threadUpdated(2, { title: 'By machine' })]));
+  });
+});
+
+// ---- evolveThread ---------------------------------------------------------------------------
+
+describe('evolveThread', () => {
+  const created = fold(EXISTING) as ThreadSnapshot;
+
+  it('ThreadCreated starts at revision 1', () =>
+    expect(created).toEqual({
+      id: THREAD_ID,
+      ownerId: OWNER.id,
+      org: 'acme',
+      title: 'First',
+      metadata: { lang: 'en' },
+      revision: 1,
+      lastEventSequence: 1,
+      createdAt: at(1),
+      updatedAt: at(1),
+    }));
+
+  it('ThreadUpdated on a missing thread stays missing', () =>
+    expect(evolveThread(null, toEvents([...EXISTING, threadUpdated(2, { title: 'x' })])[1])).toBeNull());
+
+  it.each<[string, Changes, Pick<ThreadSnapshot, 'title' | 'metadata'>]>([
+    ['a title keeps the metadata', { title: 'Renamed' }, { title: 'Renamed', metadata: { lang: 'en' } }],
+    ['metadata keeps the title and replaces (not merges)', { metadata: { tone: 'dry' } }, { title: 'First', metadata: { tone: 'dry' } }],
+    ['an undefined title keeps the title', { title: undefined, metadata: {} }, { title: 'First', metadata: {} }],
+    ['a null title clears the title', { title: null }, { title: null, metadata: { lang: 'en' } }],
+    ['both replace both', { title: 'T', metadata: { a: 1 } }, { title: 'T', metadata: { a: 1 } }],
+  ])('ThreadUpdated with %s', (_name, changes, expected) =>
+    expect(fold([...EXISTING, threadUpdated(2, changes)])).toEqual({
+      ...created,
+      ...expected,
+      revision: 2,
+      lastEventSequence: 2,
+      updatedAt: at(2),
+    }));
+
+  it('takes the revision from the event and the sequence from the metadata', () =>
+    expect(fold([...EXISTING, threadUpdated(2, { title: 'A' }), threadUpdated(7, { title: 'B' })])).toEqual({
+      ...created,
+      title: 'B',
+      revision: 7,
+      lastEventSequence: 3,
+      updatedAt: at(3),
+    }));
+
+  it('decided updates fold back to the expected thread', () => {
+    const history = [...EXISTING];
+    for (const changes of [{ title: 'One' }, { metadata: { n: 2 } }, { title: null }] as Changes[]) {
+      history.push(...decideThread(updateThread(changes), fold(history)));
+    }
+    expect(fold(history)).toEqual({ ...created, title: null, metadata: { n: 2 }, revision: 4, lastEventSequence: 4, updatedAt: at(4) });
+  });
+});

@@ -1,0 +1,107 @@
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ApiClient } from './api-client';
+import { TestDatabase } from './database';
+import { NatsServer } from './nats-server';
+import { ServiceProcess, type ServiceName } from './service-process';
+import { TEST_JWT_SECRET, tokenFor } from './tokens';
+import { waitFor } from './ports';
+
+export interface SystemOptions {
+  runServices?: number;
+  /** Extra environment for every service. */
+  env?: Record<string, string>;
+  runServiceEnv?: Record<string, string>;
+  gatewayEnv?: Record<string, string>;
+  gateway?: boolean;
+}
+
+/**
+ * A whole Runstream on private infrastructure: its own nats-server (free port, own store) and its
+ * own Postgres database, with the built services as real processes.
+ */
+export class TestSystem {
+  readonly runServices: ServiceProcess[] = [];
+  gateway: ServiceProcess | null = null;
+  nc!: NatsConnection;
+  js!: JetStreamClient;
+  jsm!: JetStreamManager;
+
+  private constructor(
+    readonly nats: NatsServer,
+    readonly db: TestDatabase,
+    readonly options: SystemOptions,
+  ) {}
+
+  static async start(options: SystemOptions = {}): Promise<TestSystem> {
+    const system = new TestSystem(await NatsServer.start(), await TestDatabase.create(), options);
+    try {
+      for (let i = 0; i < (options.runServices ?? 1); i++) await system.startRunService();
+      if (options.gateway !== false) await system.startGateway();
+      system.nc = await connect({ servers: system.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+      system.js = jetstream(system.nc);
+      system.jsm = await jetstreamManager(system.nc);
+    } catch (error) {
+      await system.stop();
+      throw error;
+    }
+    return system;
+  }
+
+  get baseEnv(): Record<string, string> {
+    return {
+      NATS_URL: this.nats.url,
+      DATABASE_URL: this.db.url,
+      JWT_SECRET: TEST_JWT_SECRET,
+      ...this.options.env,
+    };
+  }
+
+  async startRunService(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const service = await ServiceProcess.start('run-service', { ...this.baseEnv, ...this.options.runServiceEnv, ...env });
+    this.runServices.push(service);
+    return service;
+  }
+
+  async startGateway(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    this.gateway = await ServiceProcess.start('gateway', { ...this.baseEnv, ...this.options.gatewayEnv, ...env });
+    return this.gateway;
+  }
+
+  async startService(name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProcess> {
+    return ServiceProcess.start(name, { ...this.baseEnv, ...env });
+  }
+
+  /** An API client for a user (bearer by default). */
+  api(user?: string, via: 'bearer' | 'cookie' = 'bearer', org = 'org_test'): ApiClient {
+    if (!this.gateway) throw new Error('no gateway');
+    return new ApiClient(this.gateway.url, user ? tokenFor(user, org) : undefined, via);
+  }
+
+  /** Creates a thread for `user` and returns its id. */
+  async thread(user: string, title = 'Trip'): Promise<number> {
+    const res = await this.api(user).post('/v1/threads', { title });
+    if (res.status !== 201) throw new Error(`thread create failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.thread.id as number;
+  }
+
+  /** Polls a run until its status satisfies `done`. */
+  async waitForRun(user: string, runId: string, done: (status: string) => boolean, timeoutMs = 20_000) {
+    return waitFor(
+      `run ${runId}`,
+      async () => {
+        const res = await this.api(user).get(`/v1/agent-runs/${runId}`);
+        return res.status === 200 && done(res.body.run.status) ? res.body.run : null;
+      },
+      timeoutMs,
+      100,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.nc?.close().catch(() => undefined);
+    await Promise.allSettled([this.gateway?.stop(), ...this.runServices.map((s) => s.stop())]);
+    await this.nats.stop().catch(() => undefined);
+    await this.db.drop().catch(() => undefined);
+  }
+}
