@@ -1,9 +1,8 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
-import { NatsModule } from '#messaging';
 import { readModelOptions } from '#persistence';
-import { CoreModule, HealthModule } from '#platform';
+import { CoreModule, HealthModule, NatsModule } from '#platform';
 import { CommandConsumer } from './commands/command-consumer';
 import { CommandHandlers } from './commands/command-handlers';
 import type { RunServiceConfig } from './config';

@@ -4,4 +4,3 @@ export * from './command-client';
 export * from './connection';
 export * from './event-store';
 export * from './topology';
-export * from './nats.module';

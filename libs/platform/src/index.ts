@@ -3,4 +3,5 @@ export * from './bootstrap';
 export * from './config';
 export * from './health/health.module';
 export * from './logger';
+export * from './nats.module';
 export * from './tokens';

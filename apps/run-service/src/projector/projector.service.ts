@@ -4,7 +4,8 @@ import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { CONSUMERS, STREAMS, SUBJECTS, aggregateKindOf, type RunEvent, type ThreadEvent } from '#contracts';
 import { decodeJson, encodeJson, ensureDurable } from '#messaging';
-import { JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from '#platform';
+import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from '#platform';
+import type { RunServiceConfig } from '../config';
 import type { ProjectionItem } from './fold-batch';
 import { ProjectionWriter } from './projection-writer';
 
@@ -24,6 +25,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
   private reader: Promise<void> | null = null;
 
   constructor(
+    @Inject(CONFIG) private readonly config: RunServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(JETSTREAM) private readonly js: JetStreamClient,
@@ -34,7 +36,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
   async onApplicationBootstrap(): Promise<void> {
     await ensureDurable(this.jsm, STREAMS.events, {
       durable_name: CONSUMERS.projector,
-      ack_wait: nanos(30_000),
+      ack_wait: nanos(this.config.PROJECTOR_ACK_WAIT_MS),
       max_ack_pending: 20_000,
       max_deliver: -1,
     });

@@ -40,7 +40,7 @@ export class ReferenceAgentService implements OnApplicationBootstrap, BeforeAppl
     await ensureDurable(this.jsm, STREAMS.events, {
       durable_name: CONSUMERS.referenceAgent,
       filter_subject: SUBJECTS.allRunEvents,
-      ack_wait: nanos(30_000),
+      ack_wait: nanos(10_000),
       max_ack_pending: 10_000,
       max_deliver: -1,
     });

@@ -2,10 +2,8 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from '#platform';
-import { connectNats } from './connection';
-import { EventStore } from './event-store';
-import { ensureStreams } from './topology';
+import { EventStore, connectNats, ensureStreams } from '#messaging';
+import { JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from './tokens';
 
 export interface NatsModuleOptions {
   servers: string;
