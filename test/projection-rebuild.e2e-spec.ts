@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from './support/service-process';
+import { TestSystem } from './support/system';
+import { waitFor } from './support/ports';
+
+const run = promisify(execFile);
+
+/** Postgres is a projection: drop it, replay RUN_EVENTS, get the identical rows back. */
+describe('read model rebuild', () => {
+  let system: TestSystem;
+  const user = 'usr_rebuild';
+
+  beforeAll(async () => {
+    system = await TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_STEP_MS: '20' } });
+  });
+  afterAll(() => system?.stop());
+
+  const dump = async () => ({
+    runs: await system.db.query('SELECT * FROM runs ORDER BY id'),
+    events: await system.db.query('SELECT * FROM run_events ORDER BY run_id, sequence'),
+    threads: await system.db.query('SELECT * FROM threads ORDER BY id'),
+  });
+
+  it('replays the event stream into identical rows', async () => {
+    const api = system.api(user);
+    const tripA = await system.thread(user, 'Rome');
+    const tripB = await system.thread(user, 'Lisbon');
+    await api.patch(`/v1/threads/${tripB}`, { title: 'Lisbon and Porto', metadata: { days: 5 } });
+    const ids: string[] = [];
+    for (const [i, tripId] of [tripA, tripA, tripB, tripB, tripB].entries()) {
+      const created = await api.post('/v1/agent-runs', { tripId, triggerMessage: i === 3 ? 'Plan #fail-once' : `Plan ${i}` });
+      ids.push(created.body.run.id);
+    }
+    for (const id of ids.slice(0, 4)) await api.post(`/v1/agent-runs/${id}/control`, { action: 'start' });
+    await api.post(`/v1/agent-runs/${ids[4]}/control`, { action: 'cancel', reason: 'changed my mind' });
+    await system.waitForRun(user, ids[3]!, (s) => s === 'failed');
+    await api.post(`/v1/agent-runs/${ids[3]}/control`, { action: 'retry' });
+    for (const id of ids.slice(0, 4)) await system.waitForRun(user, id, (s) => s === 'completed');
+
+    const before = await dump();
+    expect(before.runs).toHaveLength(5);
+    expect(before.threads).toHaveLength(2);
+    expect(before.events.length).toBeGreaterThan(40);
+
+    const [service] = system.runServices;
+    await service!.stop();
+    await run(process.execPath, [join(REPO_ROOT, 'dist/tools/rebuild-read-model.js')], { env: { ...process.env, ...system.baseEnv } });
+    expect(await system.db.query('SELECT count(*)::int AS n FROM run_events')).toEqual([{ n: 0 }]);
+
+    await service!.spawn();
+    await waitFor('projection caught up', async () => {
+      const [row] = await system.db.query<{ n: number }>('SELECT count(*)::int AS n FROM run_events');
+      return row?.n === before.events.length;
+    });
+    const after = await dump();
+    expect(after).toEqual(before);
+  });
+
+  it('refuses to rebuild while a projector is consuming', async () => {
+    await expect(
+      run(process.execPath, [join(REPO_ROOT, 'dist/tools/rebuild-read-model.js')], { env: { ...process.env, ...system.baseEnv } }),
+    ).rejects.toMatchObject({ stderr: expect.stringContaining('stop the run-services first') });
+  });
+});
