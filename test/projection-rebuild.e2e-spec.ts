@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from './support/service-process';
+import { REPO_ROOT, waitFor } from '../tools/harness';
 import { TestSystem } from './support/system';
-import { waitFor } from './support/ports';
 
 const run = promisify(execFile);
 

@@ -2,9 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { TEST_ADMIN_URL } from './database';
-import { NATS_SERVER_BIN } from './nats-server';
-import { REPO_ROOT } from './service-process';
+import { TEST_ADMIN_URL, NATS_SERVER_BIN, REPO_ROOT } from '../../tools/harness';
 
 /**
  * Runs once before the end-to-end tests: the services must be built, nats-server must be on the

@@ -1,11 +1,8 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ApiClient } from './api-client';
-import { TestDatabase } from './database';
-import { NatsServer } from './nats-server';
-import { ServiceProcess, type ServiceName } from './service-process';
+import { TestDatabase, NatsServer, ServiceProcess, type ServiceName, waitFor } from '../../tools/harness';
 import { TEST_JWT_SECRET, tokenFor } from './tokens';
-import { waitFor } from './ports';
 
 export interface SystemOptions {
   runServices?: number;

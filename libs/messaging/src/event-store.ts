@@ -82,9 +82,10 @@ export class EventStore {
   }
 
   /**
-   * Appends events in order, the first expecting the subject to end at `expected`. Returns the stream
-   * sequence of each appended event. A retried publish of the same event is deduplicated by its
-   * `Nats-Msg-Id` (command id and position), so a timeout retry cannot store it twice.
+   * Appends events in order, each expecting the subject to end where the previous one left it.
+   * Returns the stream sequence of each appended event. No `Nats-Msg-Id`: a retry after an unknown
+   * outcome fails its expectation if the first try landed, and the caller then finds its command id
+   * in the log.
    */
   async append(subject: string, expected: number, events: AnyEvent[]): Promise<number[]> {
     const seqs: number[] = [];
@@ -97,7 +98,6 @@ export class EventStore {
       h.set(HEADERS.correlationId, event.metadata.correlationId);
       try {
         const ack = await this.js.publish(subject, encodeJson(event), {
-          msgID: `${event.metadata.streamId}:${event.metadata.commandId}:${event.metadata.batch.index}`,
           expect: { lastSubjectSequence: last },
           headers: h,
         });

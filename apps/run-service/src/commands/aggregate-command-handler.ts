@@ -66,8 +66,14 @@ export class AggregateCommandHandler<S, E extends AnyEvent, C extends AnyCommand
       try {
         drafts = await this.spec.decide(command, base, now);
       } catch (error) {
-        if (error instanceof DomainError) return { kind: 'answered', reply: refusal(commandId, error) };
-        throw error;
+        if (!(error instanceof DomainError)) throw error;
+        // A refusal is final only if decided on the latest log: another replica may have moved the
+        // aggregate on since it was cached here (an append would have caught that; a refusal must look).
+        if ((await this.store.lastStreamSeq(stream.subject)) > stream.version) {
+          await this.spec.repository.catchUp(stream);
+          continue;
+        }
+        return { kind: 'answered', reply: refusal(commandId, error) };
       }
       const events = stamp<E>(drafts, command.metadata, id, baseSequence, now).slice(resuming?.stored ?? 0);
       try {

@@ -26,12 +26,12 @@ export function settleCommand(
       return;
     case 'expired':
       logger.info({ subject: msg.subject }, 'command dropped: deadline passed before it was applied');
-      msg.term('deadline passed');
+      msg.term(); // no reason: nats-server before 2.10.4 ignores +TERM with a reason
       return;
     case 'malformed':
       logger.warn({ subject: msg.subject, reason: outcome.reason }, 'malformed command');
       if (replyTo && outcome.reply) nc.publish(replyTo, encodeJson(outcome.reply));
-      msg.term(outcome.reason);
+      msg.term();
       return;
     default: {
       const unknownKind: never = outcome;

@@ -12,7 +12,9 @@ import {
 } from '#persistence';
 import { evolveRun } from '../runs/run';
 import { evolveThread } from '../threads/thread';
+import { bulkWrite } from './bulk-write';
 import { foldBatch, type ItemResult, type ProjectionItem } from './fold-batch';
+import { RUN_EVENTS_TABLE, RUNS_TABLE, THREADS_TABLE } from './read-model-tables';
 
 export interface ProjectionOutcome {
   results: Map<ProjectionItem, ItemResult>;
@@ -80,8 +82,8 @@ export class ProjectionWriter {
       runRows.push(runRecordOf(folded.state, last.item.streamSeq));
       outcome.advanced.push({ kind: 'run', id, sequence: folded.state.lastEventSequence });
     }
-    if (eventRows.length) await m.createQueryBuilder().insert().into(RunEventRecord).values(eventRows as never).orIgnore().execute();
-    if (runRows.length) await upsert(m, RunRecord, runRows);
+    await bulkWrite(m, RUN_EVENTS_TABLE, eventRows);
+    await bulkWrite(m, RUNS_TABLE, runRows);
   }
 
   private async projectThreads(
@@ -109,13 +111,6 @@ export class ProjectionWriter {
       threadRows.push(threadRecordOf(folded.state, last.item.streamSeq));
       outcome.advanced.push({ kind: 'thread', id: String(id), sequence: folded.state.lastEventSequence });
     }
-    if (threadRows.length) await upsert(m, ThreadRecord, threadRows);
+    await bulkWrite(m, THREADS_TABLE, threadRows);
   }
-}
-
-async function upsert<T extends object>(m: EntityManager, entity: new () => T, rows: T[]): Promise<void> {
-  const meta = m.connection.getMetadata(entity);
-  const columns = meta.columns.filter((c) => !c.isPrimary).map((c) => c.databaseName);
-  const keys = meta.primaryColumns.map((c) => c.databaseName);
-  await m.createQueryBuilder().insert().into(entity).values(rows as never).orUpdate(columns, keys).execute();
 }

@@ -1,10 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { freePort, waitFor } from './ports';
 
-export const REPO_ROOT = resolve(__dirname, '../..');
-export const LOG_DIR = join(REPO_ROOT, 'test-logs');
+/** The repository root, from source (tools/harness) or from its build (dist/tools/harness). */
+export const REPO_ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) || existsSync(join(dir, '.tsbuildinfo'))) dir = dirname(dir);
+  return dir;
+})();
+export const LOG_DIR = process.env.RUNSTREAM_LOG_DIR ?? join(REPO_ROOT, 'test-logs');
 
 export type ServiceName = 'gateway' | 'run-service' | 'stream-service' | 'artifact-service';
 
@@ -50,7 +55,9 @@ export class ServiceProcess {
   async spawn(): Promise<void> {
     const log = createWriteStream(this.logFile, { flags: 'a' });
     this.exitCode = null;
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps', this.name, 'src/main.js')], {
+    // RUNSTREAM_NODE_ARGS: extra node flags for the services (e.g. --cpu-prof when profiling a benchmark).
+    const nodeArgs = (process.env.RUNSTREAM_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'dist/apps', this.name, 'src/main.js')], {
       env: { ...process.env, LOG_LEVEL: 'info', ...this.env, [PORT_VARIABLE[this.name]]: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,0 +1,61 @@
+import type { RunEventRecord, RunRecord, ThreadRecord } from '#persistence';
+import type { BulkTable } from './bulk-write';
+
+/** Column order and types of the read model tables, as the projector writes them. */
+export const RUN_EVENTS_TABLE: BulkTable<RunEventRecord> = {
+  table: 'run_events',
+  columns: [
+    { name: 'run_id', type: 'uuid', value: (r) => r.runId },
+    { name: 'sequence', type: 'int', value: (r) => r.sequence },
+    { name: 'stream_seq', type: 'bigint', value: (r) => r.streamSeq },
+    { name: 'type', type: 'text', value: (r) => r.type },
+    { name: 'data', type: 'jsonb', value: (r) => r.data },
+    { name: 'metadata', type: 'jsonb', value: (r) => r.metadata },
+    { name: 'created_at', type: 'timestamptz', value: (r) => r.createdAt },
+    { name: 'run_status', type: 'text', value: (r) => r.runStatus },
+    { name: 'run_phase', type: 'text', value: (r) => r.runPhase },
+  ],
+};
+
+export const RUNS_TABLE: BulkTable<RunRecord> = {
+  table: 'runs',
+  upsertOn: ['id'],
+  columns: [
+    { name: 'id', type: 'uuid', value: (r) => r.id },
+    { name: 'thread_id', type: 'int', value: (r) => r.threadId },
+    { name: 'user_id', type: 'text', value: (r) => r.userId },
+    { name: 'org', type: 'text', value: (r) => r.org },
+    { name: 'agent', type: 'text', value: (r) => r.agent },
+    { name: 'trigger_message', type: 'text', value: (r) => r.triggerMessage },
+    { name: 'status', type: 'text', value: (r) => r.status },
+    { name: 'phase', type: 'text', value: (r) => r.phase },
+    { name: 'attempt', type: 'int', value: (r) => r.attempt },
+    { name: 'snapshot_revision', type: 'int', value: (r) => r.snapshotRevision },
+    { name: 'cancel_reason', type: 'text', value: (r) => r.cancelReason },
+    { name: 'error_message', type: 'text', value: (r) => r.errorMessage },
+    { name: 'result', type: 'jsonb', value: (r) => r.result },
+    { name: 'last_event_sequence', type: 'int', value: (r) => r.lastEventSequence },
+    { name: 'last_stream_seq', type: 'bigint', value: (r) => r.lastStreamSeq },
+    { name: 'created_at', type: 'timestamptz', value: (r) => r.createdAt },
+    { name: 'updated_at', type: 'timestamptz', value: (r) => r.updatedAt },
+    { name: 'started_at', type: 'timestamptz', value: (r) => r.startedAt },
+    { name: 'finished_at', type: 'timestamptz', value: (r) => r.finishedAt },
+  ],
+};
+
+export const THREADS_TABLE: BulkTable<ThreadRecord> = {
+  table: 'threads',
+  upsertOn: ['id'],
+  columns: [
+    { name: 'id', type: 'int', value: (r) => r.id },
+    { name: 'owner_id', type: 'text', value: (r) => r.ownerId },
+    { name: 'org', type: 'text', value: (r) => r.org },
+    { name: 'title', type: 'text', value: (r) => r.title },
+    { name: 'metadata', type: 'jsonb', value: (r) => r.metadata },
+    { name: 'revision', type: 'int', value: (r) => r.revision },
+    { name: 'last_event_sequence', type: 'int', value: (r) => r.lastEventSequence },
+    { name: 'last_stream_seq', type: 'bigint', value: (r) => r.lastStreamSeq },
+    { name: 'created_at', type: 'timestamptz', value: (r) => r.createdAt },
+    { name: 'updated_at', type: 'timestamptz', value: (r) => r.updatedAt },
+  ],
+};
