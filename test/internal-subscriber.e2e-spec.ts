@@ -1,0 +1,142 @@
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { HEADERS, STREAMS, SUBJECTS, type RunEvent } from '#contracts';
+import { TestSystem } from './support/system';
+
+/** What the public API calls each internal event type (as the Travelmode dialect documents it). */
+const API_NAME: Record<string, string> = {
+  RunCreated: 'RUN_CREATED',
+  RunStarted: 'RUN_STARTED',
+  RunPhaseStarted: 'PHASE_STARTED',
+  RunCompleted: 'RUN_COMPLETED',
+  RunFailed: 'RUN_FAILED',
+  RunCancelled: 'RUN_CANCELLED',
+  RunRetried: 'RUN_RETRIED',
+};
+
+interface Delivered {
+  subject: string;
+  streamSeq: number;
+  redelivered: boolean;
+  headers: Record<string, string | undefined>;
+  event: RunEvent;
+}
+
+/**
+ * Another team's service reads the event log as the README's "Internal subscribers" contract
+ * describes: its own durable pull consumer on RUN_EVENTS filtered to `runs.events.>`, decoding the
+ * `{type, data, metadata}` envelope and the Runstream-* headers.
+ */
+describe('an internal subscriber on RUN_EVENTS', () => {
+  let system: TestSystem;
+  const user = 'usr_subscriber';
+  const DURABLE = 'billing-audit';
+  const RUNS = 10;
+
+  beforeAll(async () => {
+    system = await TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_STEP_MS: '20' } });
+    // Created when the other team's service starts, before any run exists.
+    await system.jsm.consumers.add(STREAMS.events, {
+      durable_name: DURABLE,
+      filter_subject: SUBJECTS.allRunEvents,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(30_000),
+    });
+  });
+  afterAll(() => system?.stop());
+
+  /** Pulls until `count` events arrived, then one more empty pull to be sure nothing else comes. */
+  async function drain(count: number): Promise<Delivered[]> {
+    const consumer = await system.js.consumers.get(STREAMS.events, DURABLE);
+    const seen: Delivered[] = [];
+    const deadline = Date.now() + 30_000;
+    for (let idle = 0; idle < 2 && Date.now() < deadline; ) {
+      const batch = await consumer.fetch({ max_messages: 50, expires: 1_000 });
+      let got = 0;
+      for await (const msg of batch) {
+        got++;
+        seen.push({
+          subject: msg.subject,
+          streamSeq: msg.seq,
+          redelivered: msg.redelivered,
+          headers: Object.fromEntries(
+            [HEADERS.streamId, HEADERS.sequence, HEADERS.eventType, HEADERS.correlationId].map((h) => [h, msg.headers?.get(h) || undefined]),
+          ),
+          event: msg.json<RunEvent>(),
+        });
+        msg.ack();
+      }
+      idle = got === 0 && seen.length >= count ? idle + 1 : 0;
+    }
+    return seen;
+  }
+
+  it('sees every event of every run, per run in sequence order, with headers matching the payload', async () => {
+    const api = system.api(user);
+    const runIds = await Promise.all(
+      Array.from({ length: RUNS }, async (_, i) => {
+        const tripId = await system.thread(user, `Trip ${i}`);
+        const created = await api.post('/v1/agent-runs', { tripId, triggerMessage: `Plan trip ${i}` });
+        expect(created.status).toBe(201);
+        const runId: string = created.body.run.id;
+        expect((await api.post(`/v1/agent-runs/${runId}/control`, { action: 'start' })).status).toBe(200);
+        await system.waitForRun(user, runId, (s) => s === 'completed', 30_000);
+        return runId;
+      }),
+    );
+
+    // What the API shows for each run: events 1..N.
+    const apiEvents = new Map<string, any[]>();
+    for (const runId of runIds) {
+      const page = await api.get(`/v1/agent-runs/${runId}/events?since=0`);
+      expect(page.status).toBe(200);
+      expect(page.body.runStatus).toBe('completed');
+      apiEvents.set(runId, page.body.events);
+    }
+    const expectedTotal = [...apiEvents.values()].reduce((n, events) => n + events.length + 1, 0); // + RunCreated
+
+    const delivered = await drain(expectedTotal);
+    expect(delivered.filter((d) => d.redelivered)).toEqual([]);
+    expect(delivered).toHaveLength(expectedTotal);
+    expect(new Set(delivered.map((d) => d.event.metadata.eventId)).size).toBe(expectedTotal);
+    // Delivery follows the stream.
+    const streamSeqs = delivered.map((d) => d.streamSeq);
+    expect(streamSeqs).toEqual([...streamSeqs].sort((a, b) => a - b));
+
+    for (const d of delivered) {
+      expect(d.subject).toBe(SUBJECTS.runEvents(d.event.metadata.streamId));
+      expect(d.headers).toEqual({
+        [HEADERS.streamId]: d.event.metadata.streamId,
+        [HEADERS.sequence]: String(d.event.metadata.sequence),
+        [HEADERS.eventType]: d.event.type,
+        [HEADERS.correlationId]: d.event.metadata.correlationId,
+      });
+      expect(Object.keys(d.event).sort()).toEqual(['data', 'metadata', 'type']);
+    }
+
+    for (const runId of runIds) {
+      const mine = delivered.filter((d) => d.subject === SUBJECTS.runEvents(runId)).map((d) => d.event);
+      // In delivery order, each run's sequences are 0, 1, 2 … with no gap, repeat or reordering.
+      expect(mine.map((e) => e.metadata.sequence)).toEqual(mine.map((_, i) => i));
+      expect(mine[0]).toMatchObject({ type: 'RunCreated', data: { runId, triggerMessage: expect.any(String) } });
+      expect(mine.every((e) => e.metadata.streamId === runId)).toBe(true);
+
+      const shown = apiEvents.get(runId)!;
+      expect(mine.slice(1).map((e) => ({ sequence: e.metadata.sequence, eventType: API_NAME[e.type], createdAt: e.metadata.createdAt }))).toEqual(
+        shown.map((e) => ({ sequence: e.sequence, eventType: e.eventType, createdAt: e.createdAt })),
+      );
+      // Payloads tell the same story: the phases in order and the result.
+      const phases = mine.filter((e) => e.type === 'RunPhaseStarted').map((e) => (e.data as { phase: string }).phase);
+      expect(phases).toEqual(shown.filter((e) => e.eventType === 'PHASE_STARTED').map((e) => e.payload.phase));
+      const completed = mine.at(-1)!;
+      expect(completed.type).toBe('RunCompleted');
+      expect((completed.data as { result: unknown }).result).toEqual(shown.at(-1).payload.result);
+    }
+
+    // Nothing left for the subscriber, and its acks were all taken.
+    const info = await system.jsm.consumers.info(STREAMS.events, DURABLE);
+    expect(info.num_pending).toBe(0);
+    expect(info.num_ack_pending).toBe(0);
+  });
+});
