@@ -101,7 +101,7 @@ describe('two run-service replicas under concurrent commands', () => {
     expect(page.body.events.map((e: any) => [e.sequence, e.eventType])).toEqual([[1, 'RUN_STARTED']]);
   });
 
-  // A stale-cache refusal (the BUG described below) would show here as "... a run that is pending".
+  // A refusal decided on a replica's stale cache would show here as "... a run that is pending".
   it('10 cancels and 10 stops racing on one running run: exactly one 200 and one RunCancelled', async () => {
     const runId = await pendingRun();
     expect((await api().post(`/v1/agent-runs/${runId}/control`, { action: 'start' })).status).toBe(200);
@@ -133,11 +133,9 @@ describe('two run-service replicas under concurrent commands', () => {
     expect(winner.res.body.run).toMatchObject({ status: 'cancelled', cancelReason: expectedData.reason, lastEventSequence: 2 });
   });
 
-  // BUG (production, see the report): a replica decides against its cached copy of the run and
-  // answers a refusal straight from it; only appends are checked against the log. The replica that
-  // applied CreateRun still holds the run as `pending` after the other replica applied StartRun,
-  // so a worker's first ReportRunProgress landing there is refused with "attempt 1 is not the run's
-  // current attempt (0)" although the log already holds RunStarted. This test fails until fixed.
+  // Regression: the replica that applied CreateRun still caches the run as `pending` after the other
+  // replica applied StartRun; a worker report landing there must not be refused from that stale
+  // cache ("attempt 1 is not the run's current attempt (0)"): refusals re-check the log first.
   it('30 runs driven concurrently by a worker all complete, each log exactly 0..N', async () => {
     const RUNS = 30;
     const refusals: { runId: string; step: number; error: string; logThen: string[] }[] = [];
@@ -192,8 +190,8 @@ describe('two run-service replicas under concurrent commands', () => {
     }
   });
 
-  // Same BUG seen from the public API: "stop" right after a 200 "start" can land on the replica
-  // whose cache still says `pending` and is answered 400 "cannot stop a run that is pending".
+  // The same regression seen from the public API: "stop" right after a 200 "start" may land on the
+  // replica whose cache still says `pending`; it must not answer 400 "cannot stop a run that is pending".
   it('a stop right after a successful start is never refused on a stale replica', async () => {
     const startThenStop = async () => {
       const runId = await pendingRun();

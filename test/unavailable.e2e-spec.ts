@@ -69,12 +69,9 @@ describe('a gateway whose run-service is down', () => {
     expect(await storedEvents(system, SUBJECTS.allThreadEvents)).toBe(1);
   });
 
-  // BUG (production × server version, see the report): settle-command.ts drops an expired command
-  // with `msg.term('deadline passed')`, which nats.js sends as `+TERM deadline passed`. Servers
-  // before 2.10.4 (Debian's nats-server 2.9.10, which global-setup suggests installing) ignore a
-  // TERM with a reason, so the command is never settled: it stays in the RUN_COMMANDS work queue and
-  // is redelivered every COMMAND_ACK_WAIT_MS forever (max_deliver -1), dropped again each time.
-  // Malformed commands (`term(reason)` too) are affected the same way.
+  // Regression: servers before 2.10.4 (Debian's 2.9.10) ignore `+TERM <reason>`, which left a dropped
+  // command in the RUN_COMMANDS work queue, redelivered every COMMAND_ACK_WAIT_MS forever; the
+  // run-service now terms without a reason.
   it('a dropped command leaves RUN_COMMANDS for good and is not redelivered', async () => {
     await sleep(2 * ACK_WAIT_MS + 500);
     const service = system.runServices[0]!;

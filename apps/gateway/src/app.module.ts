@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { readModelOptions } from '#persistence';
-import { CoreModule, HealthModule, NatsModule } from '#platform';
+import { CoreModule, HealthModule, MetricsModule, NatsModule } from '#platform';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
 import { CommandBus } from './commands/command-bus';
@@ -30,6 +30,7 @@ export class GatewayModule {
         NatsModule.forRoot({ servers: config.NATS_URL, name: 'gateway', replicas: config.STREAM_REPLICAS }),
         TypeOrmModule.forRoot(readModelOptions(config.DATABASE_URL)),
         HealthModule.register({ database: true }),
+        MetricsModule,
       ],
       controllers: [TravelmodeRunsController, ThreadsController],
       providers: [

@@ -2,7 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { readModelOptions } from '#persistence';
-import { CoreModule, HealthModule, NatsModule } from '#platform';
+import { CoreModule, HealthModule, MetricsModule, NatsModule } from '#platform';
 import { CommandConsumer } from './commands/command-consumer';
 import { CommandHandlers } from './commands/command-handlers';
 import type { RunServiceConfig } from './config';
@@ -23,6 +23,7 @@ export class RunServiceModule {
         NatsModule.forRoot({ servers: config.NATS_URL, name: 'run-service', replicas: config.STREAM_REPLICAS }),
         TypeOrmModule.forRoot(readModelOptions(config.DATABASE_URL)),
         HealthModule.register({ database: true }),
+        MetricsModule,
       ],
       providers,
     };

@@ -8,3 +8,6 @@ export const isTerminalStatus = (status: RunStatus): boolean => TERMINAL_STATUSE
 /** Fine-grained phases a running run walks through (seed 000). */
 export const RUN_PHASES = ['understand', 'plan', 'retrieve', 'reason', 'act', 'compose', 'deliver', 'done'] as const;
 export type RunPhase = (typeof RUN_PHASES)[number];
+
+/** Largest id or sequence the read model stores (Postgres integer). */
+export const MAX_INT32 = 2_147_483_647;

@@ -8,10 +8,18 @@ export interface KeysetCursor {
 
 export const encodeCursor = (c: KeysetCursor): string => Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
 
-export function decodeCursor(raw: string): KeysetCursor {
+const ID_PATTERNS = {
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+  int: /^[1-9][0-9]{0,9}$/,
+};
+
+/** Parses a cursor this API issued; anything else (tampered, other list's) is a 400, never a query error. */
+export function decodeCursor(raw: string, idKind: keyof typeof ID_PATTERNS): KeysetCursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [string, string];
-    if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string') throw new Error();
+    if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt))) throw new Error();
+    if (typeof id !== 'string' || !ID_PATTERNS[idKind].test(id) || (idKind === 'int' && Number(id) > 2_147_483_647))
+      throw new Error();
     return { createdAt, id };
   } catch {
     throw new ValidationFailedError(['cursor is not a cursor this API returned']);

@@ -47,7 +47,7 @@ export class RunReadModel {
     if (filter.status) q.andWhere('r.status = :status', { status: filter.status });
     if (filter.threadId !== undefined) q.andWhere('r.thread_id = :threadId', { threadId: filter.threadId });
     if (filter.cursor) {
-      const c = decodeCursor(filter.cursor);
+      const c = decodeCursor(filter.cursor, 'uuid');
       q.andWhere('(r.created_at, r.id) < (:createdAt, :id)', { createdAt: c.createdAt, id: c.id });
     }
     const rows = await q.getMany();

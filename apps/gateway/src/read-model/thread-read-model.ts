@@ -26,7 +26,7 @@ export class ThreadReadModel {
       .where('t.owner_id = :ownerId', { ownerId })
       .orderBy('t.id', 'DESC')
       .limit(limit + 1);
-    if (cursor) q.andWhere('t.id < :id', { id: Number(decodeCursor(cursor).id) });
+    if (cursor) q.andWhere('t.id < :id', { id: Number(decodeCursor(cursor, 'int').id) });
     const rows = await q.getMany();
     const page = rows.slice(0, limit).map(threadSnapshotOf);
     const last = page.at(-1);

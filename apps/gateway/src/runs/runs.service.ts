@@ -17,8 +17,15 @@ const COMMAND_OF: Record<RunAction, RunCommandType> = {
   retry: 'RetryRun',
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const runNotFound = () => new DomainError(ErrorCode.RunNotFound, 'run not found');
+
+/** Run ids are canonical lower-case uuids (they name NATS subjects); anything else cannot exist. */
+function runIdOf(raw: string): string {
+  const id = raw.toLowerCase();
+  if (!UUID.test(id)) throw runNotFound();
+  return id;
+}
 
 export interface RevisionDrift {
   hasDrift: boolean;
@@ -47,16 +54,16 @@ export class RunsService {
     return this.settled(reply.run);
   }
 
-  async act(principal: Principal, runId: string, action: RunAction, reason: string | undefined, ids: IdSource) {
-    if (!UUID.test(runId)) throw runNotFound();
+  async act(principal: Principal, rawRunId: string, action: RunAction, reason: string | undefined, ids: IdSource) {
+    const runId = runIdOf(rawRunId);
     const commandId = await ids.reserve('commandId', randomUUID);
     const data = action === 'cancel' && reason !== undefined ? { runId, reason } : { runId };
     const reply = await this.bus.send(SUBJECTS.runCommands(runId), COMMAND_OF[action], data, principal, { commandId });
     return this.settled(reply.run);
   }
 
-  async get(principal: Principal, runId: string): Promise<{ run: RunSnapshot; revisionDrift: RevisionDrift }> {
-    const run = UUID.test(runId) ? await this.runs.find(principal.userId, runId) : null;
+  async get(principal: Principal, rawRunId: string): Promise<{ run: RunSnapshot; revisionDrift: RevisionDrift }> {
+    const run = await this.runs.find(principal.userId, runIdOf(rawRunId));
     if (!run) throw runNotFound();
     const currentRevision = (await this.threads.revisionOf(run.threadId)) ?? run.snapshotRevision;
     return {
@@ -65,8 +72,8 @@ export class RunsService {
     };
   }
 
-  async events(principal: Principal, runId: string, since: number, limit: number): Promise<RunEventsPage> {
-    const page = UUID.test(runId) ? await this.runs.events(principal.userId, runId, since, limit) : null;
+  async events(principal: Principal, rawRunId: string, since: number, limit: number): Promise<RunEventsPage> {
+    const page = await this.runs.events(principal.userId, runIdOf(rawRunId), since, limit);
     if (!page) throw runNotFound();
     return page;
   }

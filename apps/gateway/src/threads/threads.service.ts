@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode, SUBJECTS, type ThreadSnapshot } from '#contracts';
+import { DomainError, ErrorCode, MAX_INT32, SUBJECTS, type ThreadSnapshot } from '#contracts';
 import type { Principal } from '../auth/principal';
 import { CommandBus } from '../commands/command-bus';
 import type { IdSource } from '../idempotency/id-source';
@@ -12,7 +12,7 @@ const threadNotFound = () => new DomainError(ErrorCode.ThreadNotFound, 'thread n
 
 export const parseThreadId = (raw: string): number => {
   const id = Number(raw);
-  if (!/^[1-9][0-9]{0,15}$/.test(raw) || !Number.isSafeInteger(id)) throw threadNotFound();
+  if (!/^[1-9][0-9]{0,9}$/.test(raw) || id > MAX_INT32) throw threadNotFound();
   return id;
 };
 

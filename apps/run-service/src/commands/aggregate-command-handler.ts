@@ -7,6 +7,7 @@ import {
   type AnyEvent,
   type EventStore,
 } from '#messaging';
+import { eventsAppendedTotal } from '#platform';
 import type { CommandOutcome } from './command-outcome';
 
 export interface AnyCommand {
@@ -78,6 +79,7 @@ export class AggregateCommandHandler<S, E extends AnyEvent, C extends AnyCommand
       const events = stamp<E>(drafts, command.metadata, id, baseSequence, now).slice(resuming?.stored ?? 0);
       try {
         const seqs = await this.store.append(stream.subject, stream.version, events);
+        eventsAppendedTotal.inc(events.length);
         events.forEach((event, i) => stream.apply({ event, streamSeq: seqs[i] as number }));
         return this.answer(command, stream.state, false);
       } catch (error) {

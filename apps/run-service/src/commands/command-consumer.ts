@@ -4,7 +4,7 @@ import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { CONSUMERS, ErrorCode, STREAMS, type CommandMetadata } from '#contracts';
 import { decodeJson, ensureDurable } from '#messaging';
-import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from '#platform';
+import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, commandSeconds, commandsTotal } from '#platform';
 import type { RunServiceConfig } from '../config';
 import type { CommandOutcome } from './command-outcome';
 import { CommandHandlers } from './command-handlers';
@@ -62,6 +62,7 @@ export class CommandConsumer implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async process(msg: JsMsg): Promise<void> {
+    const stopTimer = commandSeconds.startTimer();
     let raw: unknown;
     try {
       raw = decodeJson(msg.data);
@@ -89,5 +90,9 @@ export class CommandConsumer implements OnApplicationBootstrap, BeforeApplicatio
       }
     }
     settleCommand(msg, outcome, replyTo, this.nc, this.logger);
+    const type = typeof parsed === 'string' ? 'malformed' : parsed.command.type;
+    const result = outcome.kind === 'answered' ? (outcome.reply.ok ? 'applied' : 'refused') : outcome.kind;
+    commandsTotal.inc({ type, outcome: result });
+    stopTimer();
   }
 }

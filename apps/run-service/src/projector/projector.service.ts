@@ -4,7 +4,7 @@ import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { CONSUMERS, STREAMS, SUBJECTS, aggregateKindOf, type RunEvent, type ThreadEvent } from '#contracts';
 import { decodeJson, encodeJson, ensureDurable } from '#messaging';
-import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from '#platform';
+import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, projectedEventsTotal } from '#platform';
 import type { RunServiceConfig } from '../config';
 import type { ProjectionItem } from './fold-batch';
 import { ProjectionWriter } from './projection-writer';
@@ -99,8 +99,10 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
     try {
       const outcome = await this.writer.project(runs, threads);
       for (const [item, msg] of messageOf) {
-        if (outcome.results.get(item) === 'gap') msg.nak(200);
+        const result = outcome.results.get(item);
+        if (result === 'gap') msg.nak(200);
         else msg.ack();
+        if (result === 'projected') projectedEventsTotal.inc();
       }
       for (const { kind, id, sequence } of outcome.advanced) {
         const subject = kind === 'run' ? SUBJECTS.runProjected(id) : SUBJECTS.threadProjected(Number(id));

@@ -1,10 +1,11 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
-import { RUN_STATUSES, type RunStatus } from '#contracts';
+import { MAX_INT32, RUN_STATUSES, type RunStatus } from '#contracts';
 
 export class CreateAgentRunDto {
   @IsInt()
   @Min(1)
+  @Max(MAX_INT32)
   tripId: number;
 
   @IsString()
@@ -34,6 +35,7 @@ export class ListAgentRunsQuery {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_INT32)
   tripId?: number;
 
   @IsOptional()
@@ -54,6 +56,7 @@ export class AgentRunEventsQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_INT32)
   since: number = 0;
 
   @IsOptional()

@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../tools/harness';
+import { TestSystem } from './support/system';
+
+function runMain(app: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps', app, 'src/main.js')], {
+      env: { ...process.env, ...env },
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+/** What an operator relies on: health, metrics, fail-fast configuration, graceful shutdown. */
+describe('operations', () => {
+  let system: TestSystem;
+
+  beforeAll(async () => {
+    system = await TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_STEP_MS: '20' } });
+  });
+  afterAll(() => system?.stop());
+
+  it('serves liveness and readiness without credentials on every service', async () => {
+    for (const service of [system.gateway!, system.runServices[0]!]) {
+      const live = await fetch(`${service.url}/health/live`);
+      expect(live.status).toBe(200);
+      const ready = await fetch(`${service.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(((await ready.json()) as { info: { nats: { status: string } } }).info.nats.status).toBe('up');
+    }
+  });
+
+  it('reports not ready when NATS is gone, and ready again when it is back', async () => {
+    await system.nats.kill();
+    const down = await fetch(`${system.gateway!.url}/health/ready`);
+    expect(down.status).toBe(503);
+    await system.nats.restart();
+    const deadline = Date.now() + 15_000;
+    let status = 0;
+    while (Date.now() < deadline && status !== 200) {
+      status = (await fetch(`${system.gateway!.url}/health/ready`)).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toBe(200);
+  });
+
+  it('exposes Prometheus metrics, including the commands the run-service settled', async () => {
+    const user = 'usr_ops';
+    const tripId = await system.thread(user);
+    const res = await system.api(user).post('/v1/agent-runs', { tripId, triggerMessage: 'metrics' });
+    expect(res.status).toBe(201);
+    const text = await (await fetch(`${system.runServices[0]!.url}/metrics`)).text();
+    expect(text).toMatch(/runstream_commands_total\{type="CreateRun",outcome="applied"\} [1-9]/);
+    expect(text).toMatch(/runstream_events_appended_total [1-9]/);
+    expect((await fetch(`${system.gateway!.url}/metrics`)).status).toBe(200);
+  });
+
+  it('refuses to start on bad configuration, naming the variable', async () => {
+    const bad = await runMain('gateway', { ...system.baseEnv, PORT: 'not-a-port', COMMAND_TIMEOUT_MS: 'soon' });
+    expect(bad.code).toBe(1);
+    expect(bad.output).toContain('PORT');
+    expect(bad.output).toContain('COMMAND_TIMEOUT_MS');
+    const badUrl = await runMain('run-service', { ...system.baseEnv, NATS_URL: 'http://localhost:4222' });
+    expect(badUrl.code).toBe(1);
+    expect(badUrl.output).toMatch(/NATS_URL: .*nats:\/\//);
+  });
+
+  it('shuts down gracefully on SIGTERM with exit code 0', async () => {
+    const extra = await system.startRunService();
+    await extra.stop();
+    expect(extra.exitCode).toBe(0);
+  });
+});
