@@ -112,6 +112,9 @@ async function main(): Promise<void> {
       projectionLag = (performance.now() - appendedAt) / 1000;
     }
 
+    const scrape = await (await fetch(`${service.url}/metrics`)).text();
+    const metric = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(scrape)?.[1] ?? NaN);
+    const perCommandMs = (1000 * metric('runstream_command_seconds_sum')) / metric('runstream_command_seconds_count');
     const ratio = best.commands / best.raw;
     console.log(`bench:events  ${machine()}`);
     console.log(`  runs=${RUNS} events/run=${EVENTS} batch=${BATCH} payload=${payload.length} B projector=${projector ? 'on' : 'off'} best of ${ROUNDS} rounds`);
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
     console.log(`  raw JetStream publish, expected-seq, 1 in flight per run  ${fmt(best.expected).padStart(9)} msg/s`);
     console.log(`  command path: ReportRunProgress → run-service → RUN_EVENTS ${fmt(best.commands).padStart(9)} events/s`);
     console.log(`  ratio command path / raw pipelined: ${fmt(ratio, 2)}  (target ≥ 0.50)  ${ratio >= 0.5 ? 'MET' : 'NOT MET'}`);
+    console.log(`  run-service: ${fmt(perCommandMs, 1)} ms per command of ${BATCH} events, receipt to settle (mean)`);
     if (projector) console.log(`  read model caught up ${fmt(projectionLag, 1)} s after the last append`);
   } finally {
     await commands.stop();
