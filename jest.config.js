@@ -1,7 +1,9 @@
 // Unit tests sit beside the code (*.spec.ts); end-to-end tests (test/*.e2e-spec.ts) start real
 // processes against a private nats-server and a private Postgres database.
 const moduleNameMapper = {
+  '^#agent-sdk$': '<rootDir>/libs/agent-sdk/src',
   '^#contracts$': '<rootDir>/libs/contracts/src',
+  '^#domain$': '<rootDir>/libs/domain/src',
   '^#messaging$': '<rootDir>/libs/messaging/src',
   '^#persistence$': '<rootDir>/libs/persistence/src',
   '^#platform$': '<rootDir>/libs/platform/src',

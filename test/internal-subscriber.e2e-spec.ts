@@ -61,7 +61,7 @@ describe('an internal subscriber on RUN_EVENTS', () => {
           streamSeq: msg.seq,
           redelivered: msg.redelivered,
           headers: Object.fromEntries(
-            [HEADERS.streamId, HEADERS.sequence, HEADERS.eventType, HEADERS.correlationId].map((h) => [h, msg.headers?.get(h) || undefined]),
+            [HEADERS.sequence, HEADERS.eventType].map((h) => [h, msg.headers?.get(h) || undefined]),
           ),
           event: msg.json<RunEvent>(),
         });
@@ -107,10 +107,8 @@ describe('an internal subscriber on RUN_EVENTS', () => {
     for (const d of delivered) {
       expect(d.subject).toBe(SUBJECTS.runEvents(d.event.metadata.streamId));
       expect(d.headers).toEqual({
-        [HEADERS.streamId]: d.event.metadata.streamId,
         [HEADERS.sequence]: String(d.event.metadata.sequence),
         [HEADERS.eventType]: d.event.type,
-        [HEADERS.correlationId]: d.event.metadata.correlationId,
       });
       expect(Object.keys(d.event).sort()).toEqual(['data', 'metadata', 'type']);
     }

@@ -38,9 +38,12 @@ export const SUBJECTS = {
   replies: 'runstream.replies',
 } as const;
 
-/** Headers on every event message (besides `Nats-Msg-Id`). */
+/**
+ * Headers. Every event message carries its per-aggregate sequence and its type (the aggregate id
+ * is the subject's last token; everything else is in the payload's metadata). Commands carry their
+ * type and correlation id.
+ */
 export const HEADERS = {
-  streamId: 'Runstream-Stream-Id',
   sequence: 'Runstream-Sequence',
   eventType: 'Runstream-Event-Type',
   commandType: 'Runstream-Command-Type',

@@ -92,10 +92,8 @@ export class EventStore {
     let last = expected;
     for (const event of events) {
       const h = headers();
-      h.set(HEADERS.streamId, event.metadata.streamId);
       h.set(HEADERS.sequence, String(event.metadata.sequence));
       h.set(HEADERS.eventType, event.type);
-      h.set(HEADERS.correlationId, event.metadata.correlationId);
       try {
         const ack = await this.js.publish(subject, encodeJson(event), {
           expect: { lastSubjectSequence: last },

@@ -4,9 +4,9 @@ import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { CONSUMERS, ErrorCode, STREAMS, type CommandMetadata } from '#contracts';
 import { decodeJson, ensureDurable } from '#messaging';
-import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, commandSeconds, commandsTotal } from '#platform';
+import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, commandSeconds, commandsTotal, eventsAppendedTotal } from '#platform';
 import type { RunServiceConfig } from '../config';
-import type { CommandOutcome } from './command-outcome';
+import type { CommandOutcome } from '#messaging';
 import { CommandHandlers } from './command-handlers';
 import { parseCommand } from './parse-command';
 import { outcomeOfFailure, settleCommand } from './settle-command';
@@ -93,6 +93,7 @@ export class CommandConsumer implements OnApplicationBootstrap, BeforeApplicatio
     const type = typeof parsed === 'string' ? 'malformed' : parsed.command.type;
     const result = outcome.kind === 'answered' ? (outcome.reply.ok ? 'applied' : 'refused') : outcome.kind;
     commandsTotal.inc({ type, outcome: result });
+    if (outcome.kind === 'answered' && outcome.appended) eventsAppendedTotal.inc(outcome.appended);
     stopTimer();
   }
 }

@@ -2,12 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventStore } from '#messaging';
 import { CONFIG } from '#platform';
 import type { RunServiceConfig } from '../config';
-import { RunRepository } from '../runs/run.repository';
-import { ThreadRepository } from '../threads/thread.repository';
-import type { CommandOutcome } from './command-outcome';
+import { RunRepository, ThreadRepository, runCommandHandler, threadCommandHandler } from '#domain';
+import type { CommandOutcome } from '#messaging';
 import type { ParsedCommand } from './parse-command';
-import { runCommandHandler } from './run-command.handler';
-import { threadCommandHandler } from './thread-command.handler';
 
 /** Routes a parsed command to its aggregate's handler. */
 @Injectable()

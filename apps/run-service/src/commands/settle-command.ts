@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { DomainError, ErrorCode } from '#contracts';
 import { encodeJson } from '#messaging';
-import type { CommandOutcome } from './command-outcome';
+import type { CommandOutcome } from '#messaging';
 
 const MAX_FAILED_DELIVERIES = 50;
 

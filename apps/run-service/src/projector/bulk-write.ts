@@ -2,8 +2,8 @@ import type { EntityManager } from 'typeorm';
 
 export interface BulkColumn<R> {
   name: string;
-  /** Postgres type of the column; jsonb values travel as text and are cast. */
-  type: 'uuid' | 'int' | 'bigint' | 'text' | 'jsonb' | 'timestamptz';
+  /** Postgres type of the column; json and jsonb values travel as text and are cast. */
+  type: 'uuid' | 'int' | 'bigint' | 'text' | 'json' | 'jsonb' | 'timestamptz';
   value: (row: R) => unknown;
 }
 
@@ -14,7 +14,8 @@ export interface BulkTable<R> {
   upsertOn?: string[];
 }
 
-const arrayType = (t: BulkColumn<unknown>['type']) => (t === 'jsonb' ? 'text[]' : `${t}[]`);
+const isJson = (t: BulkColumn<unknown>['type']) => t === 'json' || t === 'jsonb';
+const arrayType = (t: BulkColumn<unknown>['type']) => (isJson(t) ? 'text[]' : `${t}[]`);
 
 /**
  * One multi-row INSERT … SELECT FROM unnest(…) per table: one parameter per column whatever the
@@ -24,7 +25,7 @@ const arrayType = (t: BulkColumn<unknown>['type']) => (t === 'jsonb' ? 'text[]' 
 export async function bulkWrite<R>(m: EntityManager, spec: BulkTable<R>, rows: R[]): Promise<void> {
   if (rows.length === 0) return;
   const names = spec.columns.map((c) => c.name);
-  const selects = spec.columns.map((c, i) => (c.type === 'jsonb' ? `u.c${i}::jsonb` : `u.c${i}`));
+  const selects = spec.columns.map((c, i) => (isJson(c.type) ? `u.c${i}::${c.type}` : `u.c${i}`));
   const unnest = spec.columns.map((c, i) => `$${i + 1}::${arrayType(c.type)}`).join(', ');
   const aliases = spec.columns.map((_, i) => `c${i}`).join(', ');
   const conflict = spec.upsertOn
@@ -37,7 +38,7 @@ export async function bulkWrite<R>(m: EntityManager, spec: BulkTable<R>, rows: R
   const params = spec.columns.map((c) =>
     rows.map((row) => {
       const v = c.value(row);
-      return c.type === 'jsonb' ? (v === null || v === undefined ? null : JSON.stringify(v)) : v;
+      return isJson(c.type) ? (v === null || v === undefined ? null : JSON.stringify(v)) : v;
     }),
   );
   await m.query(sql, params);

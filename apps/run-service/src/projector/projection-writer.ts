@@ -10,8 +10,7 @@ import {
   threadRecordOf,
   threadSnapshotOf,
 } from '#persistence';
-import { evolveRun } from '../runs/run';
-import { evolveThread } from '../threads/thread';
+import { evolveRun, evolveThread } from '#domain';
 import { bulkWrite } from './bulk-write';
 import { foldBatch, type ItemResult, type ProjectionItem } from './fold-batch';
 import { RUN_EVENTS_TABLE, RUNS_TABLE, THREADS_TABLE } from './read-model-tables';

@@ -1,19 +1,21 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
-import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CONSUMERS, DomainError, ErrorCode, STREAMS, SUBJECTS, type RunEvent } from '#contracts';
-import { CommandClient, decodeJson, ensureDurable } from '#messaging';
-import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from '#platform';
+import { RunReporter } from '#agent-sdk';
+import { CONSUMERS, DomainError, STREAMS, SUBJECTS, type RunEvent } from '#contracts';
+import { EventStore, decodeJson, ensureDurable } from '#messaging';
+import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER } from '#platform';
 import type { RunServiceConfig } from '../config';
 import { tripPlannerScript } from './trip-planner.script';
 
 /**
- * Built-in stand-in for agent workers: executes attempts of the agents it is configured for by
- * sending the same ReportRunProgress commands a worker sends. The attempt's event stays unacked
- * while it works, so after a crash it is redelivered and resumed: step command ids are
- * deterministic, so steps already applied are answered from the log, not repeated.
+ * Built-in stand-in for agent workers: executes attempts of the agents it is configured for and
+ * reports through the agent SDK's RunReporter, exactly as a worker process does (its own cache,
+ * its own appends). The attempt's event stays unacked while it works, so after a crash it is
+ * redelivered and resumed: step command ids are deterministic, so steps already applied are
+ * answered from the log, not repeated.
  */
 @Injectable()
 export class ReferenceAgentService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -22,21 +24,20 @@ export class ReferenceAgentService implements OnApplicationBootstrap, BeforeAppl
   private readonly running = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private readonly agents: Set<string>;
-  private readonly commands: CommandClient;
+  private readonly reporter: RunReporter;
 
   constructor(
     @Inject(CONFIG) private readonly config: RunServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
     @Inject(JETSTREAM) private readonly js: JetStreamClient,
     @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
+    store: EventStore,
   ) {
     this.agents = new Set(config.REFERENCE_AGENT_NAMES.split(',').map((s) => s.trim()).filter(Boolean));
-    this.commands = new CommandClient(nc, js, 10_000);
+    this.reporter = new RunReporter(store, { openBatchGraceMs: 2 * config.COMMAND_ACK_WAIT_MS });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.commands.start();
     await ensureDurable(this.jsm, STREAMS.events, {
       durable_name: CONSUMERS.referenceAgent,
       filter_subject: SUBJECTS.allRunEvents,
@@ -58,7 +59,6 @@ export class ReferenceAgentService implements OnApplicationBootstrap, BeforeAppl
     await this.messages?.close().catch(() => undefined);
     await this.loop?.catch(() => undefined);
     await Promise.allSettled([...this.running]);
-    await this.commands.stop();
   }
 
   private receive(msg: JsMsg): void {
@@ -78,21 +78,18 @@ export class ReferenceAgentService implements OnApplicationBootstrap, BeforeAppl
       for (const [index, step] of steps.entries()) {
         await sleep(this.config.REFERENCE_AGENT_STEP_MS, undefined, { signal: this.abort.signal });
         msg.working();
-        await this.commands.send(SUBJECTS.runCommands(runId), {
-          type: 'ReportRunProgress',
-          data: { runId, attempt, reports: step.reports },
-          metadata: {
-            commandId: `${runId}:attempt-${attempt}:step-${index}`,
-            correlationId: runId,
-            causationId: msg.info.streamSequence.toString(),
-            actor: { kind: 'agent', id: agent },
-          },
+        await this.reporter.report({
+          runId,
+          attempt,
+          reports: step.reports,
+          commandId: `${runId}:attempt-${attempt}:step-${index}`,
+          agent,
         });
       }
       msg.ack();
     } catch (error) {
       if (this.abort.signal.aborted) return; // shutting down: leave it unacked for redelivery
-      if (error instanceof DomainError && error.code !== ErrorCode.Unavailable) {
+      if (error instanceof DomainError) {
         // The run moved on (cancelled, retried, finished): this attempt is over.
         this.logger.info({ runId, attempt, code: error.code }, 'reference agent stops: run moved on');
         msg.ack();

@@ -21,10 +21,10 @@ export class RunEventRecord {
   @Column({ type: 'text' })
   type: string;
 
-  @Column({ type: 'jsonb' })
+  @Column({ type: 'json' })
   data: unknown;
 
-  @Column({ type: 'jsonb' })
+  @Column({ type: 'json' })
   metadata: EventMetadata;
 
   @Column({ name: 'created_at', type: 'timestamptz' })

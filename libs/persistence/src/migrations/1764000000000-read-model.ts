@@ -37,8 +37,9 @@ export class ReadModel1764000000000 implements MigrationInterface {
         sequence integer NOT NULL,
         stream_seq bigint NOT NULL,
         type text NOT NULL,
-        data jsonb NOT NULL,
-        metadata jsonb NOT NULL,
+        -- json, not jsonb: event bodies are written once and read whole, never queried inside.
+        data json NOT NULL,
+        metadata json NOT NULL,
         created_at timestamptz NOT NULL,
         run_status text NOT NULL,
         run_phase text,

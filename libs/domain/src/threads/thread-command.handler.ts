@@ -1,8 +1,7 @@
 import type { ThreadCommand, ThreadEvent } from '#contracts';
-import type { EventStore } from '#messaging';
-import { decideThread, type ThreadState } from '../threads/thread';
-import type { ThreadRepository } from '../threads/thread.repository';
-import { AggregateCommandHandler, type AggregateCommandOptions } from './aggregate-command-handler';
+import { AggregateCommandHandler, type AggregateCommandOptions, type EventStore } from '#messaging';
+import { decideThread, type ThreadState } from './thread';
+import type { ThreadRepository } from './thread.repository';
 
 export function threadCommandHandler(
   threads: ThreadRepository,

@@ -1,10 +1,9 @@
 import type { RunCommand, RunEvent } from '#contracts';
-import type { EventStore } from '#messaging';
-import type { RunState } from '../runs/run';
-import { decideRun } from '../runs/run.decide';
-import type { RunRepository } from '../runs/run.repository';
+import { AggregateCommandHandler, type AggregateCommandOptions, type EventStore } from '#messaging';
+import type { RunState } from './run';
+import { decideRun } from './run.decide';
+import type { RunRepository } from './run.repository';
 import type { ThreadRepository } from '../threads/thread.repository';
-import { AggregateCommandHandler, type AggregateCommandOptions } from './aggregate-command-handler';
 
 /** Run commands: the thread a decision needs is read at its latest revision. */
 export function runCommandHandler(

@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, type CommandMetadata, type CommandReply, type EventMetadata } from '#contracts';
-import {
-  ConcurrencyConflict,
-  type AggregateRepository,
-  type AggregateStream,
-  type AnyEvent,
-  type EventStore,
-} from '#messaging';
-import { eventsAppendedTotal } from '#platform';
+import type { AggregateRepository } from './aggregate-repository';
+import type { AggregateStream } from './aggregate-stream';
 import type { CommandOutcome } from './command-outcome';
+import { ConcurrencyConflict, type AnyEvent, type EventStore } from './event-store';
 
 export interface AnyCommand {
   type: string;
@@ -79,9 +74,8 @@ export class AggregateCommandHandler<S, E extends AnyEvent, C extends AnyCommand
       const events = stamp<E>(drafts, command.metadata, id, baseSequence, now).slice(resuming?.stored ?? 0);
       try {
         const seqs = await this.store.append(stream.subject, stream.version, events);
-        eventsAppendedTotal.inc(events.length);
         events.forEach((event, i) => stream.apply({ event, streamSeq: seqs[i] as number }));
-        return this.answer(command, stream.state, false);
+        return { ...this.answer(command, stream.state, false), appended: events.length };
       } catch (error) {
         if (error instanceof ConcurrencyConflict) {
           await this.spec.repository.catchUp(stream);
@@ -95,7 +89,7 @@ export class AggregateCommandHandler<S, E extends AnyEvent, C extends AnyCommand
     return { kind: 'retry', delayMs: 100, reason: 'too many concurrent writers' };
   }
 
-  private answer(command: C, state: S, replayed: boolean): CommandOutcome {
+  private answer(command: C, state: S, replayed: boolean): CommandOutcome & { kind: 'answered' } {
     return { kind: 'answered', reply: this.spec.reply(command, state, replayed) };
   }
 }
@@ -132,4 +126,3 @@ function stamp<E extends AnyEvent>(
   });
 }
 
-export type { AggregateStream };

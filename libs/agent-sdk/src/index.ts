@@ -1,0 +1,2 @@
+/** What an agent worker imports. */
+export * from './run-reporter';

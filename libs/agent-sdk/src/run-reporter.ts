@@ -1,0 +1,76 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DomainError, ErrorCode, type ReportRunProgress, type RunSnapshot, type WorkerReport } from '#contracts';
+import { RunRepository, ThreadRepository, runCommandHandler } from '#domain';
+import type { EventStore } from '#messaging';
+
+export interface RunReporterOptions {
+  /** Runs kept folded in memory (one per attempt this worker executes, usually). */
+  cacheSize?: number;
+  /** Must match the run-services' grace (2 × COMMAND_ACK_WAIT_MS). */
+  openBatchGraceMs?: number;
+}
+
+export interface Report {
+  runId: string;
+  attempt: number;
+  reports: WorkerReport[];
+  /** Same id → applied once; a worker resending after a crash passes the id it used before. */
+  commandId: string;
+  agent: string;
+  correlationId?: string;
+}
+
+/**
+ * How the worker executing a run's attempt reports progress: it decides its ReportRunProgress
+ * commands itself, with the run aggregate and the command handler the run-service uses, and
+ * appends the events straight to the run's subject under the same expected-sequence rule. A stop,
+ * cancel or retry appended meanwhile makes the append conflict; the worker then reads it and its
+ * report is refused (the run moved on). No hop through RUN_COMMANDS: one JetStream write per event.
+ */
+export class RunReporter {
+  private readonly handler: ReturnType<typeof runCommandHandler>;
+
+  constructor(store: EventStore, options: RunReporterOptions = {}) {
+    const runs = new RunRepository(store, options.cacheSize ?? 1_000);
+    // Reports never read threads; the handler's signature wants a repository.
+    const threads = new ThreadRepository(store, 1);
+    this.handler = runCommandHandler(runs, threads, store, {
+      openBatchGraceMs: options.openBatchGraceMs ?? 20_000,
+      maxConflictRetries: 20,
+      defaultAgent: '',
+    });
+  }
+
+  /** Appends the reports in order, all or nothing; a refusal rejects with its `DomainError`. */
+  async report(report: Report): Promise<RunSnapshot> {
+    const command: ReportRunProgress = {
+      type: 'ReportRunProgress',
+      data: { runId: report.runId, attempt: report.attempt, reports: report.reports },
+      metadata: {
+        commandId: report.commandId,
+        correlationId: report.correlationId ?? report.runId,
+        actor: { kind: 'agent', id: report.agent },
+        issuedAt: new Date().toISOString(),
+      },
+    };
+    for (;;) {
+      const outcome = await this.handler.handle(command);
+      switch (outcome.kind) {
+        case 'answered':
+          if (!outcome.reply.ok) throw DomainError.from(outcome.reply.error);
+          if (!outcome.reply.run) throw new DomainError(ErrorCode.Internal, 'no run in the outcome');
+          return outcome.reply.run;
+        case 'retry':
+          await sleep(outcome.delayMs);
+          continue;
+        case 'expired':
+        case 'malformed':
+          throw new DomainError(ErrorCode.Internal, `report not applied: ${outcome.kind}`);
+        default: {
+          const unknownOutcome: never = outcome;
+          throw new Error(`unknown outcome ${JSON.stringify(unknownOutcome)}`);
+        }
+      }
+    }
+  }
+}
