@@ -29,6 +29,8 @@ export interface Report {
  */
 export class RunReporter {
   private readonly handler: ReturnType<typeof runCommandHandler>;
+  /** One report at a time per run, so a worker's own reports never race each other. */
+  private readonly chains = new Map<string, Promise<unknown>>();
 
   constructor(store: EventStore, options: RunReporterOptions = {}) {
     const runs = new RunRepository(store, options.cacheSize ?? 1_000);
@@ -42,7 +44,17 @@ export class RunReporter {
   }
 
   /** Appends the reports in order, all or nothing; a refusal rejects with its `DomainError`. */
-  async report(report: Report): Promise<RunSnapshot> {
+  report(report: Report): Promise<RunSnapshot> {
+    const previous = this.chains.get(report.runId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.apply(report));
+    this.chains.set(report.runId, next);
+    void next.catch(() => undefined).finally(() => {
+      if (this.chains.get(report.runId) === next) this.chains.delete(report.runId);
+    });
+    return next;
+  }
+
+  private async apply(report: Report): Promise<RunSnapshot> {
     const command: ReportRunProgress = {
       type: 'ReportRunProgress',
       data: { runId: report.runId, attempt: report.attempt, reports: report.reports },

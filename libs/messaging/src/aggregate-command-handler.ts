@@ -47,11 +47,17 @@ export class AggregateCommandHandler<S, E extends AnyEvent, C extends AnyCommand
       const prior = stream.commands.get(commandId);
       if (prior && prior.stored >= prior.count) return this.answer(command, stream.state, true);
 
-      const open = stream.openBatch;
+      let open = stream.openBatch;
+      if (open && open.commandId !== commandId) {
+        // Another writer's batch: maybe finished since this copy was read.
+        await this.spec.repository.catchUp(stream);
+        open = stream.openBatch;
+      }
       if (open && open.commandId !== commandId) {
         if (now.getTime() - open.lastEventAt < this.options.openBatchGraceMs)
-          return { kind: 'retry', delayMs: 250, reason: `command ${open.commandId} has unfinished events` };
+          return { kind: 'retry', delayMs: 50, reason: `command ${open.commandId} has unfinished events` };
         stream.abandonOpenBatch();
+        open = null;
       }
       const resuming = open !== null && open.commandId === commandId ? open : null;
       if (!resuming && isExpired(command.metadata, now)) return { kind: 'expired' };
