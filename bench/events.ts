@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const nc = await connect({ servers: nats.url, noAsyncTraces: true });
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  const commands = new CommandClient(nc, js, 60_000);
+  const commands = new CommandClient(nc, 60_000);
   commands.start();
   const user = { kind: 'user' as const, id: 'usr_bench' };
   const agent = { kind: 'agent' as const, id: 'trip-planner' };
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
         });
       }
     };
-    const reporter = new RunReporter(new EventStore(js, jsm), { cacheSize: 10_000 });
+    const reporter = new RunReporter(new EventStore(nc, js, jsm), { cacheSize: 10_000 });
     const appendFromWorker = async (runId: string, events: number) => {
       for (let sent = 0; sent < events; sent += BATCH)
         await reporter.report({

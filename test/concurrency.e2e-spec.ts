@@ -49,7 +49,7 @@ describe('two run-service replicas under concurrent commands', () => {
 
   beforeAll(async () => {
     system = await TestSystem.start({ runServices: 2, runServiceEnv: { REFERENCE_AGENT_ENABLED: 'false' } });
-    worker = new CommandClient(system.nc, system.js, 15_000);
+    worker = new CommandClient(system.nc, 15_000);
     worker.start();
     // Every append is a JetStream publish, i.e. a request whose reply subject is the publishing
     // connection's muxed inbox (`_INBOX.<per-connection nuid>.<token>`). Only run-services append.

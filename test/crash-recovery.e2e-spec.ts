@@ -34,7 +34,7 @@ describe('run-service killed mid-command', () => {
       runIds.push(created.body.run.id);
     }
 
-    const client = new CommandClient(system.nc, system.js, 2_000);
+    const client = new CommandClient(system.nc, 2_000);
     client.start();
     const phases = RUN_PHASES.filter((p) => p !== 'done');
     const acknowledged = new Map<string, string[]>(); // runId → command ids in order
@@ -121,7 +121,7 @@ describe('run-service killed mid-command', () => {
     const created = await api.post('/v1/agent-runs', { tripId, triggerMessage: 'resend' });
     const runId = created.body.run.id;
     await api.post(`/v1/agent-runs/${runId}/control`, { action: 'start' });
-    const client = new CommandClient(system.nc, system.js, 5_000);
+    const client = new CommandClient(system.nc, 5_000);
     client.start();
     const command = {
       type: 'ReportRunProgress',
@@ -169,7 +169,7 @@ describe('run-service killed mid-command', () => {
       { expect: { lastSubjectSequence: last!.seq }, headers: h },
     );
 
-    const client = new CommandClient(system.nc, system.js, 10_000);
+    const client = new CommandClient(system.nc, 10_000);
     client.start();
     const report = (commandId: string, phases: string[]) =>
       client.send(SUBJECTS.runCommands(runId), {

@@ -22,7 +22,7 @@ describe('errors and validation', () => {
     // itself when it needs a run to complete or fail.
     system = await TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_STEP_MS: '60000' } });
     api = system.api(user);
-    worker = new CommandClient(system.nc, system.js, 10_000);
+    worker = new CommandClient(system.nc, 10_000);
     worker.start();
   });
   afterAll(async () => {

@@ -22,7 +22,7 @@ describe('worker-side reports (agent SDK RunReporter)', () => {
     return created.body.run.id as string;
   };
   const phase = (p: string): WorkerReport[] => [{ kind: 'phase_started', phase: p as 'plan' }];
-  const reporter = () => new RunReporter(new EventStore(system.js, system.jsm));
+  const reporter = () => new RunReporter(new EventStore(system.nc, system.js, system.jsm));
 
   it('a cancel racing a reporting worker wins cleanly: the worker is refused and nothing follows the terminal event', async () => {
     const runId = await startedRun();

@@ -1,4 +1,3 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers, nuid, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
   DomainError,
@@ -9,6 +8,7 @@ import {
   type CommandReply,
   type Message,
 } from '#contracts';
+import { AckedPublisher } from './acked-publisher';
 import { decodeJson, encodeJson } from './connection';
 
 export type OutgoingCommand = Message<string, unknown, Omit<CommandMetadata, 'replyTo' | 'deadline' | 'issuedAt'>>;
@@ -28,14 +28,15 @@ interface Waiter {
 export class CommandClient {
   private readonly waiters = new Map<string, Waiter>();
   private readonly prefix: string;
+  private readonly publisher: AckedPublisher;
   private subscription: Subscription | null = null;
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly js: JetStreamClient,
     private readonly timeoutMs: number,
   ) {
     this.prefix = `${SUBJECTS.replies}.${nuid.next()}`;
+    this.publisher = new AckedPublisher(nc, timeoutMs);
   }
 
   start(): void {
@@ -54,6 +55,7 @@ export class CommandClient {
 
   async stop(): Promise<void> {
     await this.subscription?.drain();
+    this.publisher.close();
     for (const [id, waiter] of this.waiters) {
       clearTimeout(waiter.timer);
       waiter.resolve({ ok: false, commandId: id, error: { code: ErrorCode.Unavailable, message: 'shutting down' } });
@@ -91,12 +93,13 @@ export class CommandClient {
       this.waiters.set(commandId, { resolve, timer });
     });
     const h = headers();
+    // A fresh delivery id per send: a resend after "unavailable" must not be swallowed by the
+    // stream's duplicate window; the command id still makes it apply once.
+    h.set('Nats-Msg-Id', `${commandId}.${nuid.next()}`);
     h.set(HEADERS.commandType, command.type);
     h.set(HEADERS.correlationId, metadata.correlationId);
     try {
-      // A fresh delivery id per send: a resend after "unavailable" must not be swallowed by the
-      // stream's duplicate window; the command id still makes it apply once.
-      await this.js.publish(subject, encodeJson({ ...command, metadata }), { msgID: `${commandId}.${nuid.next()}`, headers: h });
+      await this.publisher.publish(subject, encodeJson({ ...command, metadata }), h);
     } catch (error) {
       const waiter = this.waiters.get(commandId);
       if (waiter) {

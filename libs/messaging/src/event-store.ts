@@ -5,8 +5,9 @@ import {
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
-import { headers } from '@nats-io/transport-node';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { HEADERS, STREAMS, type EventMetadata } from '#contracts';
+import { AckedPublisher } from './acked-publisher';
 import { decodeJson, encodeJson } from './connection';
 
 export interface AnyEvent {
@@ -32,6 +33,8 @@ export class ConcurrencyConflict extends Error {
   }
 }
 
+const EXPECTED_LAST_SUBJECT_SEQUENCE = 'Nats-Expected-Last-Subject-Sequence';
+
 const CONFLICT_CODES = new Set<number>([
   JetStreamApiCodes.StreamWrongLastSequence,
   JetStreamApiCodes.StreamWrongLastSequenceUnknown,
@@ -47,11 +50,20 @@ export const isConcurrencyError = (error: unknown): boolean =>
  * `Nats-Expected-Last-Subject-Sequence`, so of two writers that read the same version only one wins.
  */
 export class EventStore {
+  private readonly publisher: AckedPublisher;
+
   constructor(
+    nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly stream: string = STREAMS.events,
-  ) {}
+  ) {
+    this.publisher = new AckedPublisher(nc);
+  }
+
+  close(): void {
+    this.publisher.close();
+  }
 
   /** Stream sequence of the subject's last event, 0 when it has none. */
   async lastStreamSeq(subject: string): Promise<number> {
@@ -92,13 +104,11 @@ export class EventStore {
     let last = expected;
     for (const event of events) {
       const h = headers();
+      h.set(EXPECTED_LAST_SUBJECT_SEQUENCE, String(last));
       h.set(HEADERS.sequence, String(event.metadata.sequence));
       h.set(HEADERS.eventType, event.type);
       try {
-        const ack = await this.js.publish(subject, encodeJson(event), {
-          expect: { lastSubjectSequence: last },
-          headers: h,
-        });
+        const ack = await this.publisher.publish(subject, encodeJson(event), h);
         last = ack.seq;
         seqs.push(ack.seq);
       } catch (error) {

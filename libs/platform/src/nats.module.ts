@@ -53,8 +53,9 @@ export class NatsModule {
         },
         {
           provide: EventStore,
-          inject: [JETSTREAM, JETSTREAM_MANAGER],
-          useFactory: (js: ReturnType<typeof jetstream>, jsm: JetStreamManager) => new EventStore(js, jsm),
+          inject: [NATS_CONNECTION, JETSTREAM, JETSTREAM_MANAGER],
+          useFactory: (nc: NatsConnection, js: ReturnType<typeof jetstream>, jsm: JetStreamManager) =>
+            new EventStore(nc, js, jsm),
         },
         NatsLifecycle,
       ],

@@ -1,10 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import type { CommandReply } from '#contracts';
 import { CommandClient } from '#messaging';
-import { CONFIG, JETSTREAM, NATS_CONNECTION } from '#platform';
+import { CONFIG, NATS_CONNECTION } from '#platform';
 import type { Principal } from '../auth/principal';
 import type { GatewayConfig } from '../config';
 
@@ -22,9 +21,8 @@ export class CommandBus implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(CONFIG) config: GatewayConfig,
     @Inject(NATS_CONNECTION) nc: NatsConnection,
-    @Inject(JETSTREAM) js: JetStreamClient,
   ) {
-    this.client = new CommandClient(nc, js, config.COMMAND_TIMEOUT_MS);
+    this.client = new CommandClient(nc, config.COMMAND_TIMEOUT_MS);
   }
 
   onModuleInit(): void {
