@@ -1,24 +1,9 @@
-import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/transport-node';
 import { RUN_PHASES, STREAMS, SUBJECTS, type RunEvent, type WorkerReport } from '#contracts';
 import { CommandClient } from '#messaging';
 import { waitFor } from '../tools/harness';
+import { readRunLog } from './support/run-log';
 import { TestSystem } from './support/system';
-
-/** Every event stored on a run's subject, in stream order, read straight from JetStream. */
-async function readRunLog(js: JetStreamClient, runId: string): Promise<RunEvent[]> {
-  const consumer = await js.consumers.get(STREAMS.events, {
-    filter_subjects: SUBJECTS.runEvents(runId),
-    deliver_policy: DeliverPolicy.All,
-  });
-  const events: RunEvent[] = [];
-  const batch = await consumer.fetch({ max_messages: 10_000, expires: 2_000 });
-  for await (const msg of batch) {
-    events.push(msg.json<RunEvent>());
-    if (msg.info.pending === 0) break;
-  }
-  return events;
-}
 
 const sequencesOf = (events: { metadata: { sequence: number } }[]) => events.map((e) => e.metadata.sequence);
 const zeroTo = (n: number) => Array.from({ length: n + 1 }, (_, i) => i);

@@ -8,7 +8,7 @@ export async function readRunLog(js: JetStreamClient, runId: string): Promise<Ru
     deliver_policy: DeliverPolicy.All,
   });
   const events: RunEvent[] = [];
-  const batch = await consumer.fetch({ max_messages: 10_000, expires: 1_000 });
+  const batch = await consumer.fetch({ max_messages: 10_000, expires: 2_000 });
   for await (const msg of batch) {
     events.push(msg.json<RunEvent>());
     if (msg.info.pending === 0) break;

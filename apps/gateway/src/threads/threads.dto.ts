@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsObject, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { PageQuery } from '../http/page.query';
 
 export class CreateThreadDto {
   @IsOptional()
@@ -15,16 +15,4 @@ export class CreateThreadDto {
 
 export class UpdateThreadDto extends CreateThreadDto {}
 
-export class ListThreadsQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
-}
+export class ListThreadsQuery extends PageQuery {}

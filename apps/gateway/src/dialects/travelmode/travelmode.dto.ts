@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import { MAX_INT32, RUN_STATUSES, type RunStatus } from '#contracts';
+import { PageQuery } from '../../http/page.query';
 
 export class CreateAgentRunDto {
   @IsInt()
@@ -26,7 +27,7 @@ export class ControlAgentRunDto {
   reason?: string;
 }
 
-export class ListAgentRunsQuery {
+export class ListAgentRunsQuery extends PageQuery {
   @IsOptional()
   @IsIn(RUN_STATUSES)
   status?: RunStatus;
@@ -37,18 +38,6 @@ export class ListAgentRunsQuery {
   @Min(1)
   @Max(MAX_INT32)
   tripId?: number;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
 }
 
 export class AgentRunEventsQuery {
