@@ -1,132 +1,33 @@
+import type { Actor, RunCommand, RunPhase, WorkerReport } from '#contracts';
+import type { RunEventDraft } from './run.decide';
+import { evolveRun } from './run';
+import { decideRun } from './run.decide';
+import { ErrorCode } from '#contracts';
 import {
-  DomainError,
-  ErrorCode,
-  type Actor,
-  type RunCommand,
-  type RunEvent,
-  type RunPhase,
-  type RunSnapshot,
-  type ThreadSnapshot,
-  type WorkerReport,
-} from '#contracts';
-import { evolveRun, initialRunState, type RunState } from './run';
-import { decideRun, type RunDecisionContext, type RunEventDraft } from './run.decide';
-
-const RUN_ID = 'run-1';
-const NOW = new Date('2030-01-01T12:00:00.000Z');
-/** createdAt of the event with the given sequence: one minute apart, all before NOW. */
-const at = (sequence: number) => new Date(Date.UTC(2030, 0, 1, 10, sequence)).toISOString();
-
-const OWNER: Actor = { kind: 'user', id: 'user-1', org: 'acme' };
-const OTHER_USER: Actor = { kind: 'user', id: 'user-2', org: 'acme' };
-const AGENT: Actor = { kind: 'agent', id: 'worker-7' };
-const SYSTEM: Actor = { kind: 'system', id: 'runstream' };
-
-/** The run's thread as loaded now: revision 3 (the run was created at 1 and started at 2). */
-const THREAD: ThreadSnapshot = {
-  id: 42,
-  ownerId: OWNER.id,
-  org: 'acme',
-  title: 'Research',
-  metadata: {},
-  revision: 3,
-  lastEventSequence: 3,
-  createdAt: at(0),
-  updatedAt: at(0),
-};
-
-// ---- given / when / then --------------------------------------------------------------------
-
-function toEvents(drafts: RunEventDraft[]): RunEvent[] {
-  return drafts.map((draft, i) => {
-    const sequence = i + 1;
-    const metadata = {
-      eventId: `evt-${sequence}`,
-      streamId: RUN_ID,
-      sequence,
-      createdAt: at(sequence),
-      commandId: `given-${sequence}`,
-      correlationId: 'given',
-      causationId: `given-${sequence}`,
-      actor: SYSTEM,
-      batch: { index: 0, count: 1 },
-    };
-    return { ...draft, metadata } as RunEvent;
-  });
-}
-
-const fold = (drafts: RunEventDraft[]): RunState => toEvents(drafts).reduce(evolveRun, initialRunState());
-
-function given(history: RunEventDraft[], ctx: Partial<RunDecisionContext> = {}) {
-  const state = fold(history);
-  const context: RunDecisionContext = { now: NOW, thread: THREAD, defaultAgent: 'default-agent', ...ctx };
-  return {
-    when: (command: RunCommand) => {
-      const decide = () => decideRun(command, state, context);
-      return {
-        then: (expected: RunEventDraft[]) => expect(decide()).toEqual(expected),
-        thenThrows: (code: ErrorCode) => {
-          let error: unknown;
-          try {
-            decide();
-          } catch (caught) {
-            error = caught;
-          }
-          expect(error).toBeInstanceOf(DomainError);
-          expect((error as DomainError).code).toBe(code);
-        },
-      };
-    },
-  };
-}
-
-// ---- commands and histories -----------------------------------------------------------------
-
-const meta = (actor: Actor) => ({ commandId: 'cmd-1', correlationId: 'corr-1', actor, issuedAt: NOW.toISOString() });
-const createRun = (data: { threadId?: number; agent?: string; autoStart?: boolean } = {}, actor = OWNER): RunCommand => ({
-  type: 'CreateRun',
-  data: { runId: RUN_ID, threadId: 42, triggerMessage: 'hello', ...data },
-  metadata: meta(actor),
-});
-const startRun = (actor = OWNER): RunCommand => ({ type: 'StartRun', data: { runId: RUN_ID }, metadata: meta(actor) });
-const stopRun = (actor = OWNER): RunCommand => ({ type: 'StopRun', data: { runId: RUN_ID }, metadata: meta(actor) });
-const cancelRun = (actor = OWNER, reason?: string): RunCommand => ({
-  type: 'CancelRun',
-  data: reason === undefined ? { runId: RUN_ID } : { runId: RUN_ID, reason },
-  metadata: meta(actor),
-});
-const retryRun = (actor = OWNER): RunCommand => ({ type: 'RetryRun', data: { runId: RUN_ID }, metadata: meta(actor) });
-const report = (attempt: number, reports: WorkerReport[], actor = AGENT): RunCommand => ({
-  type: 'ReportRunProgress',
-  data: { runId: RUN_ID, attempt, reports },
-  metadata: meta(actor),
-});
-
-const created: RunEventDraft = {
-  type: 'RunCreated',
-  data: { runId: RUN_ID, threadId: 42, userId: OWNER.id, org: 'acme', agent: 'a1', triggerMessage: 'hello', snapshotRevision: 1 },
-};
-/** RunStarted / RunRetried carry the attempt's work item: the run's agent and trigger message. */
-const attemptInput = (attempt: number, snapshotRevision: number, agent: string) => ({ attempt, snapshotRevision, agent, triggerMessage: 'hello' });
-const started = (attempt: number, snapshotRevision = 2, agent = 'a1'): RunEventDraft => ({ type: 'RunStarted', data: attemptInput(attempt, snapshotRevision, agent) });
-const retried = (attempt: number, snapshotRevision = 2): RunEventDraft => ({ type: 'RunRetried', data: attemptInput(attempt, snapshotRevision, 'a1') });
-const phase = (p: RunPhase, attempt = 1): RunEventDraft => ({ type: 'RunPhaseStarted', data: { phase: p, attempt } });
-const completed = (attempt: number, result: unknown = { answer: 42 }): RunEventDraft => ({ type: 'RunCompleted', data: { attempt, result } });
-const failed = (attempt: number, errorMessage = 'boom'): RunEventDraft => ({ type: 'RunFailed', data: { attempt, errorMessage } });
-const cancelled = (reason: string | null, via: 'stop' | 'cancel' = 'cancel'): RunEventDraft => ({ type: 'RunCancelled', data: { reason, via } });
-
-type ReachableStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
-/** Frozen snapshotRevision is 2 (started at 2) in every status but pending (1); the thread is now at 3. */
-const HISTORY: Record<ReachableStatus, RunEventDraft[]> = {
-  pending: [created], // attempt 0
-  running: [created, started(1), phase('plan')], // attempt 1
-  completed: [created, started(1), completed(1)], // attempt 1
-  failed: [created, started(1), failed(1), retried(2), failed(2)], // attempt 2
-  cancelled: [created, started(1), cancelled('bored')], // attempt 1
-};
-const ATTEMPT: Record<ReachableStatus, number> = { pending: 0, running: 1, completed: 1, failed: 2, cancelled: 1 };
-
-// ---- decideRun ------------------------------------------------------------------------------
+  AGENT,
+  ATTEMPT,
+  HISTORY,
+  OTHER_USER,
+  OWNER,
+  RUN_ID,
+  ReachableStatus,
+  SYSTEM,
+  at,
+  cancelRun,
+  cancelled,
+  completed,
+  createRun,
+  created,
+  failed,
+  given,
+  phase,
+  report,
+  retried,
+  retryRun,
+  startRun,
+  started,
+  stopRun,
+} from './__tests__/run.fixtures';
 
 describe('decideRun', () => {
   describe('lifecycle transitions (every status x action)', () => {
@@ -248,58 +149,3 @@ describe('decideRun', () => {
 });
 
 // ---- evolveRun ------------------------------------------------------------------------------
-
-describe('evolveRun', () => {
-  const snapshot = (drafts: RunEventDraft[]) => fold(drafts) as RunSnapshot;
-  const base = snapshot([created]);
-
-  it('RunCreated makes a pending run at attempt 0', () =>
-    expect(base).toEqual({
-      id: RUN_ID, threadId: 42, userId: OWNER.id, org: 'acme', agent: 'a1', triggerMessage: 'hello',
-      status: 'pending', phase: null, attempt: 0, snapshotRevision: 1, cancelReason: null, errorMessage: null,
-      result: null, lastEventSequence: 1, createdAt: at(1), updatedAt: at(1), startedAt: null, finishedAt: null,
-    }));
-  it('ignores anything but RunCreated on a missing run', () => expect(evolveRun(null, toEvents([created, started(1)])[1])).toBeNull());
-
-  it('RunStarted takes attempt and revision from the event, sets startedAt and clears leftovers', () => {
-    const dirty: RunSnapshot = { ...base, attempt: 4, snapshotRevision: 9, phase: 'act', result: 'old', errorMessage: 'old', cancelReason: 'old', finishedAt: at(0) };
-    const event = toEvents([created, started(1)])[1];
-    expect(evolveRun(dirty, event)).toEqual({
-      ...base, status: 'running', phase: null, attempt: 1, snapshotRevision: 2, cancelReason: null, errorMessage: null,
-      result: null, lastEventSequence: 2, updatedAt: at(2), startedAt: at(2), finishedAt: null,
-    });
-  });
-  it('RunPhaseStarted only moves the phase', () => {
-    const before = snapshot([created, started(1)]);
-    expect(snapshot([created, started(1), phase('plan')])).toEqual({ ...before, phase: 'plan', lastEventSequence: 3, updatedAt: at(3) });
-  });
-  it('RunCompleted sets completed, phase done, result and finishedAt', () => {
-    const before = snapshot(HISTORY.running);
-    expect(snapshot([...HISTORY.running, completed(1)])).toEqual({
-      ...before, status: 'completed', phase: 'done', result: { answer: 42 }, lastEventSequence: 4, updatedAt: at(4), finishedAt: at(4),
-    });
-  });
-  it('RunCompleted without result stores null', () =>
-    expect(snapshot([...HISTORY.running, { type: 'RunCompleted', data: { attempt: 1, result: undefined } }]).result).toBeNull());
-  it('RunFailed sets failed, errorMessage and finishedAt, keeping the phase', () => {
-    const before = snapshot(HISTORY.running);
-    expect(snapshot([...HISTORY.running, failed(1, 'oops')])).toEqual({
-      ...before, status: 'failed', errorMessage: 'oops', lastEventSequence: 4, updatedAt: at(4), finishedAt: at(4),
-    });
-  });
-  it('RunCancelled sets cancelled, cancelReason and finishedAt', () => {
-    expect(snapshot([created, cancelled('bored')])).toEqual({
-      ...base, status: 'cancelled', cancelReason: 'bored', lastEventSequence: 2, updatedAt: at(2), finishedAt: at(2),
-    });
-  });
-  it.each<[string, RunEventDraft]>([
-    ['failed', failed(1, 'oops')],
-    ['cancelled', cancelled('bored')],
-  ])('RunRetried after %s runs the next attempt and clears errorMessage/cancelReason', (_name, ending) => {
-    const before = snapshot([...HISTORY.running, ending]);
-    expect(snapshot([...HISTORY.running, ending, retried(2)])).toEqual({
-      ...before, status: 'running', phase: null, attempt: 2, snapshotRevision: 2, errorMessage: null, cancelReason: null,
-      result: null, lastEventSequence: 5, updatedAt: at(5), startedAt: at(5), finishedAt: null,
-    });
-  });
-});
