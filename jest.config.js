@@ -3,6 +3,7 @@
 const moduleNameMapper = {
   '^#agent-sdk$': '<rootDir>/libs/agent-sdk/src',
   '^#contracts$': '<rootDir>/libs/contracts/src',
+  '^#dialects$': '<rootDir>/libs/dialects/src',
   '^#domain$': '<rootDir>/libs/domain/src',
   '^#messaging$': '<rootDir>/libs/messaging/src',
   '^#persistence$': '<rootDir>/libs/persistence/src',

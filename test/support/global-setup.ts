@@ -10,7 +10,7 @@ import { TEST_ADMIN_URL, NATS_SERVER_BIN, REPO_ROOT } from '../../tools/harness'
  * production one (each test file creates and drops its own `runstream_test_*` database).
  */
 export default async function globalSetup(): Promise<void> {
-  for (const app of ['gateway', 'run-service']) {
+  for (const app of ['gateway', 'run-service', 'stream-service']) {
     if (!existsSync(join(REPO_ROOT, 'dist/apps', app, 'src/main.js')))
       throw new Error(`dist/apps/${app} is missing: run "npm run build" first (npm test does)`);
   }

@@ -6,6 +6,9 @@ import { TEST_JWT_SECRET, tokenFor } from './tokens';
 
 export interface SystemOptions {
   runServices?: number;
+  /** stream-service replicas (default 1; the gateway proxies SSE to the first). */
+  streamServices?: number;
+  streamServiceEnv?: Record<string, string>;
   /** Extra environment for every service. */
   env?: Record<string, string>;
   runServiceEnv?: Record<string, string>;
@@ -19,6 +22,7 @@ export interface SystemOptions {
  */
 export class TestSystem {
   readonly runServices: ServiceProcess[] = [];
+  readonly streamServices: ServiceProcess[] = [];
   gateway: ServiceProcess | null = null;
   nc!: NatsConnection;
   js!: JetStreamClient;
@@ -34,6 +38,7 @@ export class TestSystem {
     const system = new TestSystem(await NatsServer.start(), await TestDatabase.create(), options);
     try {
       for (let i = 0; i < (options.runServices ?? 1); i++) await system.startRunService();
+      for (let i = 0; i < (options.streamServices ?? 1); i++) await system.startStreamService();
       if (options.gateway !== false) await system.startGateway();
       system.nc = await connect({ servers: system.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
       system.js = jetstream(system.nc);
@@ -61,8 +66,20 @@ export class TestSystem {
   }
 
   async startGateway(env: Record<string, string> = {}): Promise<ServiceProcess> {
-    this.gateway = await ServiceProcess.start('gateway', { ...this.baseEnv, ...this.options.gatewayEnv, ...env });
+    const stream = this.streamServices[0];
+    this.gateway = await ServiceProcess.start('gateway', {
+      ...this.baseEnv,
+      ...(stream ? { STREAM_SERVICE_URL: stream.url } : {}),
+      ...this.options.gatewayEnv,
+      ...env,
+    });
     return this.gateway;
+  }
+
+  async startStreamService(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const service = await ServiceProcess.start('stream-service', { ...this.baseEnv, ...this.options.streamServiceEnv, ...env });
+    this.streamServices.push(service);
+    return service;
   }
 
   async startService(name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProcess> {
@@ -97,7 +114,11 @@ export class TestSystem {
 
   async stop(): Promise<void> {
     await this.nc?.close().catch(() => undefined);
-    await Promise.allSettled([this.gateway?.stop(), ...this.runServices.map((s) => s.stop())]);
+    await Promise.allSettled([
+      this.gateway?.stop(),
+      ...this.runServices.map((s) => s.stop()),
+      ...this.streamServices.map((s) => s.stop()),
+    ]);
     await this.nats.stop().catch(() => undefined);
     await this.db.drop().catch(() => undefined);
   }

@@ -3,9 +3,8 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { readModelOptions } from '#persistence';
-import { CoreModule, HealthModule, MetricsModule, NatsModule } from '#platform';
+import { CoreModule, HealthModule, MetricsModule, NatsModule, TokenVerifier } from '#platform';
 import { AuthGuard } from './auth/auth.guard';
-import { TokenVerifier } from './auth/token-verifier';
 import { CommandBus } from './commands/command-bus';
 import type { GatewayConfig } from './config';
 import { TravelmodeRunsController } from './dialects/travelmode/travelmode-runs.controller';
@@ -34,7 +33,7 @@ export class GatewayModule {
       ],
       controllers: [TravelmodeRunsController, ThreadsController],
       providers: [
-        TokenVerifier,
+        { provide: TokenVerifier, useValue: new TokenVerifier(config) },
         CommandBus,
         IdempotencyStore,
         ProjectionWaiter,

@@ -39,6 +39,22 @@ export const commonEnv = {
   })({ default: 1, desc: 'JetStream replicas for Runstream streams (3 in a production cluster)' }),
 };
 
+export const DEV_JWT_SECRET = 'runstream-development-secret-change-me';
+
+/** Token verification (gateway and stream-service). */
+export const authEnv = {
+  JWT_SECRET: makeValidator<string>((input: string) => input)({
+    default: DEV_JWT_SECRET,
+    desc: 'HS256 secret (development); ignored when JWKS_URL is set',
+  }),
+  JWKS_URL: makeValidator<string>((input: string) => checkUrl(input, ['https', 'http']))({
+    default: undefined,
+    desc: 'JWKS endpoint for RS256/ES256 tokens (production)',
+  }),
+  JWT_ISSUER: makeValidator<string>((input: string) => input)({ default: undefined, desc: 'required `iss` claim' }),
+  JWT_AUDIENCE: makeValidator<string>((input: string) => input)({ default: undefined, desc: 'required `aud` claim' }),
+};
+
 export const databaseEnv = {
   DATABASE_URL: postgresUrl({ default: 'postgres://postgres@127.0.0.1:5432/runstream', desc: 'PostgreSQL read model' }),
 };

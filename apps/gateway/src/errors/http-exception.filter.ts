@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { LOGGER } from '#platform';
 import { ReplayedResponse } from '../idempotency/replayed-response';
-import { toHttpError } from './http-error';
+import { toHttpError } from '#platform';
 
 /** Every error leaves the gateway as `{ "error": … }`, never an HTML page or a stack. */
 @Catch()

@@ -4,8 +4,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { toHttpError } from '../errors/http-error';
-import { ValidationFailedError } from '../errors/validation-failed.error';
+import { streamProxy } from './stream-proxy';
+import { toHttpError } from '#platform';
+import { ValidationFailedError } from '#platform';
 
 const messagesOf = (errors: ValidationError[], prefix = ''): string[] =>
   errors.flatMap((e) => {
@@ -17,7 +18,7 @@ const messagesOf = (errors: ValidationError[], prefix = ''): string[] =>
   });
 
 /** Body parsing with a size limit, strict validation, and `{ "error": … }` even for parser failures. */
-export function configureHttp(app: INestApplication, bodyLimitBytes: number, logger: Logger): void {
+export function configureHttp(app: INestApplication, options: { bodyLimitBytes: number; streamServiceUrl: string }, logger: Logger): void {
   app.use(
     pinoHttp({
       logger,
@@ -30,7 +31,8 @@ export function configureHttp(app: INestApplication, bodyLimitBytes: number, log
       autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
     }),
   );
-  app.use(express.json({ limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(streamProxy(options.streamServiceUrl, logger));
+  app.use(express.json({ limit: options.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   // Body-parser errors happen before NestJS routing; answer them in the API's error shape.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (!error) return next();

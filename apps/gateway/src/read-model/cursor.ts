@@ -1,4 +1,4 @@
-import { ValidationFailedError } from '../errors/validation-failed.error';
+import { ValidationFailedError } from '#platform';
 
 /** Opaque keyset cursor over (createdAt desc, id desc). */
 export interface KeysetCursor {

@@ -4,7 +4,7 @@ import type { IdSource } from '../../idempotency/id-source';
 import { Ids } from '../../idempotency/ids.decorator';
 import { RunsService } from '../../runs/runs.service';
 import { AgentRunEventsQuery, ControlAgentRunDto, CreateAgentRunDto, ListAgentRunsQuery } from './travelmode.dto';
-import { travelmodeEvent, travelmodeRun } from './travelmode.mapper';
+import { travelmodeEvent, travelmodeRun } from '#dialects';
 
 /** Travelmode Agent Runs API v1 (seeds 000–002): camelCase, no envelope, `{ "error": … }`. */
 @Controller('v1/agent-runs')

@@ -1,5 +1,12 @@
 import type { RunEventType, RunSnapshot } from '#contracts';
-import type { StoredRunEvent } from '../../read-model/run-read-model';
+
+/** A stored run event as any reader sees it (read model row or JetStream message). */
+export interface RunEventView {
+  sequence: number;
+  type: string;
+  data: unknown;
+  createdAt: string;
+}
 
 /** The Travelmode name of each internal event type (seed 002), and the payload it shows. */
 const EVENT_MAP: { [T in RunEventType]: { name: string; payload: (data: Record<string, unknown>) => unknown } } = {
@@ -15,7 +22,7 @@ const EVENT_MAP: { [T in RunEventType]: { name: string; payload: (data: Record<s
   RunRetried: { name: 'RUN_RETRIED', payload: (d) => ({ attempt: d.attempt, snapshotRevision: d.snapshotRevision }) },
 };
 
-export function travelmodeEvent(event: StoredRunEvent) {
+export function travelmodeEvent(event: RunEventView) {
   const mapped = EVENT_MAP[event.type as RunEventType];
   return {
     sequence: event.sequence,

@@ -1,0 +1,27 @@
+import type { RequestHandler } from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+
+const STREAM_PATH = /^\/v1\/agent-runs\/[^/]+\/stream$/;
+
+/**
+ * SSE requests pass through to the stream-service untouched and unbuffered (it authenticates and
+ * checks ownership itself); a deployment with an ingress can route them there directly instead.
+ */
+export function streamProxy(target: string, logger: Logger): RequestHandler {
+  return createProxyMiddleware({
+    target,
+    pathFilter: (path) => STREAM_PATH.test(path.split('?')[0] ?? ''),
+    proxyTimeout: 0,
+    on: {
+      error: (error, _req, res) => {
+        logger.warn({ err: error }, 'stream-service unreachable');
+        const response = res as ServerResponse;
+        if (response.headersSent) return void response.end();
+        response.writeHead(502, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ error: 'the stream service is unavailable; retry' }));
+      },
+    },
+  });
+}
