@@ -4,7 +4,7 @@
  */
 import { SignJWT } from 'jose';
 import { parseArgs } from 'node:util';
-import { DEV_JWT_SECRET } from '../apps/gateway/src/config';
+import { DEV_JWT_SECRET } from '../libs/platform/src/config';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

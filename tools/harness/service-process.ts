@@ -41,6 +41,11 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The OS process id while running (for reading its memory from /proc). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   static async start(name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> {
     const service = new ServiceProcess(name, await freePort(), env);
     try {

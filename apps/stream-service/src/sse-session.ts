@@ -16,6 +16,21 @@ export interface SessionDeps {
 
 const frame = (data: unknown, id?: number) => `${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
 
+/** A run_event frame is the same for every stream of the run: build it once per event. */
+const eventFrames = new WeakMap<RunEvent, string>();
+function eventFrame(event: RunEvent): string {
+  let text = eventFrames.get(event);
+  if (text === undefined) {
+    const { sequence, createdAt } = event.metadata;
+    text = frame(
+      { type: 'run_event', event: travelmodeEvent({ sequence, type: event.type, data: event.data, createdAt }) },
+      sequence,
+    );
+    eventFrames.set(event, text);
+  }
+  return text;
+}
+
 /**
  * One Travelmode SSE stream (seed 002): `connected`, then every event after `since` as `run_event`
  * frames with `id:` = sequence (so a browser reconnects with Last-Event-ID), live events with no
@@ -90,15 +105,7 @@ export class SseSession {
     }
     this.state = evolveRun(this.state, event) ?? this.state;
     this.last = sequence;
-    this.write(
-      frame(
-        {
-          type: 'run_event',
-          event: travelmodeEvent({ sequence, type: event.type, data: event.data, createdAt: event.metadata.createdAt }),
-        },
-        sequence,
-      ),
-    );
+    this.write(eventFrame(event));
     if (live && isTerminalStatus(this.state.status)) this.finish();
   }
 
@@ -131,6 +138,11 @@ export class SseSession {
 
   private write(chunk: string): void {
     if (this.closed) return;
+    // Frames written in one tick (a replay burst) leave in one write.
+    if (!this.res.writableCorked) {
+      this.res.cork();
+      process.nextTick(() => this.res.uncork());
+    }
     this.res.write(chunk);
     // A client that does not read must not grow this process without bound.
     if (this.res.writableLength > this.deps.maxBufferedBytes) this.fail('client too slow; reconnect to resume');
