@@ -22,15 +22,23 @@ export class RunHistory {
     return row ? runSnapshotOf(row) : null;
   }
 
-  /** Events with sequence > `after`, in order, up to the subject's end now. */
-  async after(runId: string, after: number): Promise<StoredEvent<RunEvent>[]> {
+  /** The stream position to read after for events past `sequence` (0: the subject's beginning). */
+  async startAfter(runId: string, sequence: number): Promise<number> {
     const rows: { stream_seq: string }[] = await this.dataSource.query(
       'SELECT stream_seq FROM run_events WHERE run_id = $1 AND sequence <= $2 ORDER BY sequence DESC LIMIT 1',
-      [runId, after],
+      [runId, sequence],
     );
-    // The projected event at or before `after`: start right behind it (0: the subject's beginning).
-    const start = rows[0] ? Number(rows[0].stream_seq) : 0;
-    const events = await this.store.read<RunEvent>(SUBJECTS.runEvents(runId), start);
-    return events.filter((e) => e.event.metadata.sequence > after);
+    return rows[0] ? Number(rows[0].stream_seq) : 0;
+  }
+
+  /** Up to `limit` events stored after stream position `after`. */
+  page(runId: string, after: number, limit: number): Promise<StoredEvent<RunEvent>[]> {
+    return this.store.read<RunEvent>(SUBJECTS.runEvents(runId), after, limit);
+  }
+
+  /** Sequence of the run's last stored event (-1 when it has none). */
+  async lastSequence(runId: string): Promise<number> {
+    const last = await this.store.last<RunEvent>(SUBJECTS.runEvents(runId));
+    return last?.metadata.sequence ?? -1;
   }
 }

@@ -5,14 +5,23 @@ import { evolveRun } from '#domain';
 import type { StoredEvent } from '#messaging';
 
 export interface SessionDeps {
-  /** Events with sequence > `after`, from JetStream. */
-  history(after: number): Promise<StoredEvent<RunEvent>[]>;
+  /** The stream position to read after for events past a sequence (from the read model). */
+  startAfter(sequence: number): Promise<number>;
+  /** Up to `limit` events stored after a stream position. */
+  page(after: number, limit: number): Promise<StoredEvent<RunEvent>[]>;
+  /** Sequence of the run's last stored event. */
+  lastSequence(): Promise<number>;
   /** Starts live delivery; resolves once nothing published afterwards can be missed. */
   listen(onEvent: (event: RunEvent) => void): Promise<() => void>;
   retryMs: number;
   maxBufferedBytes: number;
+  /** Live events that may queue while the past is still being sent. */
+  maxPendingEvents: number;
   onClosed(session: SseSession): void;
 }
+
+/** Events read from the log per page while catching up. */
+const PAGE = 500;
 
 const frame = (data: unknown, id?: number) => `${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
 
@@ -70,6 +79,8 @@ export class SseSession {
     this.write(`retry: ${this.deps.retryMs}\n\n`);
     this.write(frame({ type: 'connected', runId: this.runId, since: this.last }));
     this.unlisten = await this.deps.listen((event) => this.onLive(event));
+    // A `since` past the log's end would swallow everything to come: nothing newer exists.
+    this.last = Math.min(this.last, Math.max(0, await this.deps.lastSequence()));
     await this.catchUp();
   }
 
@@ -90,8 +101,9 @@ export class SseSession {
 
   private onLive(event: RunEvent): void {
     if (this.closed) return;
-    if (this.pending) this.pending.push(event);
-    else this.deliver(event, true);
+    if (!this.pending) return this.deliver(event, true);
+    this.pending.push(event);
+    if (this.pending.length > this.deps.maxPendingEvents) this.fail('client too slow; reconnect to resume');
   }
 
   private deliver(event: RunEvent, live: boolean): void {
@@ -109,13 +121,25 @@ export class SseSession {
     if (live && isTerminalStatus(this.state.status)) this.finish();
   }
 
+  /**
+   * Sends the events after `last` from the log, a page at a time and no faster than the client
+   * reads (it waits for 'drain'), so neither a long history nor a slow reader grows memory.
+   */
   private async catchUp(): Promise<void> {
     this.pending ??= [];
     try {
-      for (const { event } of await this.deps.history(this.last)) {
-        if (this.closed) return;
-        this.deliver(event, false);
+      let position = await this.deps.startAfter(this.last);
+      for (;;) {
+        const page = await this.deps.page(position, PAGE);
+        for (const { event, streamSeq } of page) {
+          if (this.closed) return;
+          this.deliver(event, false);
+          position = streamSeq;
+          if (this.res.writableNeedDrain) await this.drained();
+        }
+        if (page.length < PAGE) break;
       }
+      if (this.closed) return;
     } catch {
       this.fail('could not read the run events; reconnect to resume');
       return;
@@ -138,14 +162,22 @@ export class SseSession {
 
   private write(chunk: string): void {
     if (this.closed) return;
-    // Frames written in one tick (a replay burst) leave in one write.
-    if (!this.res.writableCorked) {
-      this.res.cork();
-      process.nextTick(() => this.res.uncork());
-    }
     this.res.write(chunk);
-    // A client that does not read must not grow this process without bound.
-    if (this.res.writableLength > this.deps.maxBufferedBytes) this.fail('client too slow; reconnect to resume');
+    // A live client that does not read must not grow this process without bound (catching up
+    // waits for 'drain' instead).
+    if (!this.pending && this.res.writableLength > this.deps.maxBufferedBytes) this.fail('client too slow; reconnect to resume');
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
   }
 
   private end(): void {

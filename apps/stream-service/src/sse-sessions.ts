@@ -33,10 +33,13 @@ export class SseSessions implements OnModuleInit, BeforeApplicationShutdown {
 
   async open(res: Response, run: RunSnapshot, since: number): Promise<void> {
     const session = new SseSession(res, run, since, {
-      history: (after) => this.history.after(run.id, after),
+      startAfter: (sequence) => this.history.startAfter(run.id, sequence),
+      page: (after, limit) => this.history.page(run.id, after, limit),
+      lastSequence: () => this.history.lastSequence(run.id),
       listen: (onEvent) => this.feeds.listen(run.id, onEvent),
       retryMs: this.config.STREAM_RETRY_MS,
       maxBufferedBytes: this.config.STREAM_MAX_BUFFERED_BYTES,
+      maxPendingEvents: this.config.STREAM_MAX_PENDING_EVENTS,
       onClosed: (s) => this.sessions.delete(s),
     });
     this.sessions.add(session);

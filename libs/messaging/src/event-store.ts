@@ -65,14 +65,23 @@ export class EventStore {
     this.publisher.close();
   }
 
+  /** The subject's last event, or null. */
+  async last<E extends AnyEvent>(subject: string): Promise<E | null> {
+    const msg = await this.jsm.direct.getMessage(this.stream, { last_by_subj: subject });
+    return msg ? decodeJson<E>(msg.data) : null;
+  }
+
   /** Stream sequence of the subject's last event, 0 when it has none. */
   async lastStreamSeq(subject: string): Promise<number> {
     const last = await this.jsm.direct.getMessage(this.stream, { last_by_subj: subject });
     return last?.seq ?? 0;
   }
 
-  /** Events of `subject` stored after stream sequence `after`, in order. Cost follows the events read. */
-  async read<E extends AnyEvent>(subject: string, after: number): Promise<StoredEvent<E>[]> {
+  /**
+   * Events of `subject` stored after stream sequence `after`, in order, at most `limit` of them
+   * (page on with the last one's `streamSeq`). Cost follows the events read.
+   */
+  async read<E extends AnyEvent>(subject: string, after: number, limit = Number.POSITIVE_INFINITY): Promise<StoredEvent<E>[]> {
     const last = await this.lastStreamSeq(subject);
     if (last <= after) return [];
     const consumer = await this.js.consumers.get(this.stream, {
@@ -81,11 +90,11 @@ export class EventStore {
       opt_start_seq: after + 1,
     });
     const out: StoredEvent<E>[] = [];
-    const messages = await consumer.consume({ max_messages: 256 });
+    const messages = await consumer.consume({ max_messages: Math.min(256, limit) });
     try {
       for await (const msg of messages) {
         out.push({ event: decodeJson<E>(msg.data), streamSeq: msg.seq });
-        if (msg.seq >= last || msg.info.pending === 0) break;
+        if (msg.seq >= last || msg.info.pending === 0 || out.length >= limit) break;
       }
     } finally {
       await messages.close().catch(() => undefined);

@@ -15,6 +15,13 @@ export function streamProxy(target: string, logger: Logger): RequestHandler {
     pathFilter: (path) => STREAM_PATH.test(path.split('?')[0] ?? ''),
     proxyTimeout: 0,
     on: {
+      // An upstream that dies mid-stream never ends the piped response: end it, so the client's
+      // EventSource notices and reconnects (to a stream-service that is up).
+      proxyRes: (proxyRes, _req, res) => {
+        proxyRes.on('close', () => {
+          if (!proxyRes.complete) (res as ServerResponse).destroy();
+        });
+      },
       error: (error, _req, res) => {
         logger.warn({ err: error }, 'stream-service unreachable');
         const response = res as ServerResponse;
