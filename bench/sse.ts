@@ -4,7 +4,7 @@
  * stream-service's memory per idle connection; beside the same latency for a plain NATS
  * subscription to the run subjects, measured in the same run.
  *
- *   npm run bench:sse -- [--runs 100] [--clients 1000] [--rate 1000] [--seconds 10]
+ *   npm run bench:sse -- [--runs 100] [--clients 1000] [--rate 1000] [--seconds 10] [--warmup 2]
  */
 import { randomUUID } from 'node:crypto';
 import { SUBJECTS, type RunEvent } from '../libs/contracts/src';
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const CLIENTS = argInt('clients', 1000);
   const RATE = argInt('rate', 1000);
   const SECONDS = argInt('seconds', 10);
+  const WARMUP = argInt('warmup', 2);
   const system = await BenchSystem.start(['run-service', 'stream-service']);
   try {
     const user = 'usr_bench';
@@ -61,13 +62,24 @@ async function main(): Promise<void> {
       },
     });
 
-    // Steady appends: RATE events/s spread over the runs, one event per report.
-    const total = RATE * SECONDS;
-    const started = performance.now();
+    // Steady appends: RATE events/s spread over the runs, one event per report. The first
+    // WARMUP seconds (JIT, consumers' first pulls) are not measured.
+    const warmup = RATE * WARMUP;
+    const total = RATE * SECONDS + warmup;
+    let started = performance.now();
     let appended = 0;
     const inFlight = new Set<Promise<void>>();
     for (let i = 0; i < total; i++) {
-      const due = started + (i * 1000) / RATE;
+      if (i === warmup) {
+        await Promise.all(inFlight);
+        await new Promise((r) => setTimeout(r, 500));
+        sseLatency.length = 0;
+        natsLatency.length = 0;
+        frames = 0;
+        appended = 0;
+        started = performance.now();
+      }
+      const due = started + ((i < warmup ? i : i - warmup) * 1000) / RATE;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const runId = runIds[i % RUNS] as string;

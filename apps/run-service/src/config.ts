@@ -10,6 +10,7 @@ export const runServiceEnv = {
   AGGREGATE_CACHE_SIZE: num({ default: 10_000, desc: 'runs and threads kept folded in memory' }),
   PROJECTOR_ENABLED: bool({ default: true, desc: 'project RUN_EVENTS into Postgres in this process' }),
   PROJECTOR_ACK_WAIT_MS: num({ default: 5_000, desc: 'redelivery delay of events a dead projector held' }),
+  PROJECTOR_BATCH_WAIT_MS: num({ default: 5, desc: 'how long the projector gathers events into one transaction' }),
   REFERENCE_AGENT_ENABLED: bool({ default: true, desc: 'run the built-in reference agent in this process' }),
   REFERENCE_AGENT_NAMES: str({ default: 'trip-planner', desc: 'comma-separated agents it executes' }),
   REFERENCE_AGENT_STEP_MS: num({ default: 400, desc: 'pause between the reference agent phases' }),

@@ -69,6 +69,10 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
         this.wake = null;
         continue;
       }
+      // A short gather window turns a trickle of events into fewer, larger transactions (each
+      // commit is a WAL flush); under load the buffer is already full and nothing waits.
+      if (this.buffer.length < MAX_BATCH && this.config.PROJECTOR_BATCH_WAIT_MS > 0 && this.running)
+        await new Promise((resolve) => setTimeout(resolve, this.config.PROJECTOR_BATCH_WAIT_MS));
       await this.projectBatch(this.buffer.splice(0, MAX_BATCH));
     }
   }
