@@ -53,6 +53,9 @@ export class SseSession {
   private pending: RunEvent[] | null = [];
   private closed = false;
   private unlisten: (() => void) | null = null;
+  /** When the next status frame and heartbeat are due (spread over streams, not all at once). */
+  nextStatusAt = 0;
+  nextHeartbeatAt = 0;
 
   constructor(
     private readonly res: Response,
@@ -84,6 +87,7 @@ export class SseSession {
     await this.catchUp();
   }
 
+  /** A comment line: keeps proxies from closing a quiet stream. */
   heartbeat(): void {
     this.write(': ping\n\n');
   }

@@ -23,10 +23,27 @@ export class SseSessions implements OnModuleInit, BeforeApplicationShutdown {
     return this.sessions.size;
   }
 
+  /**
+   * One tick per TICK_MS serves the streams whose status frame or heartbeat is due. Each stream's
+   * schedule starts at a random offset, so a thousand streams do not all get written in one tick
+   * (which would stall live delivery for every one of them).
+   */
   onModuleInit(): void {
+    const tick = Math.max(10, Math.min(1_000, this.config.STREAM_STATUS_INTERVAL_MS, this.config.STREAM_HEARTBEAT_MS) / 4);
     this.timers = [
-      setInterval(() => this.sessions.forEach((s) => s.heartbeat()), this.config.STREAM_HEARTBEAT_MS),
-      setInterval(() => this.sessions.forEach((s) => s.status()), this.config.STREAM_STATUS_INTERVAL_MS),
+      setInterval(() => {
+        const now = Date.now();
+        for (const s of this.sessions) {
+          if (s.nextStatusAt <= now) {
+            s.status();
+            s.nextStatusAt = now + this.config.STREAM_STATUS_INTERVAL_MS;
+          }
+          if (s.nextHeartbeatAt <= now) {
+            s.heartbeat();
+            s.nextHeartbeatAt = now + this.config.STREAM_HEARTBEAT_MS;
+          }
+        }
+      }, tick),
     ];
     this.timers.forEach((t) => t.unref());
   }
@@ -42,6 +59,9 @@ export class SseSessions implements OnModuleInit, BeforeApplicationShutdown {
       maxPendingEvents: this.config.STREAM_MAX_PENDING_EVENTS,
       onClosed: (s) => this.sessions.delete(s),
     });
+    const now = Date.now();
+    session.nextStatusAt = now + Math.random() * this.config.STREAM_STATUS_INTERVAL_MS;
+    session.nextHeartbeatAt = now + Math.random() * this.config.STREAM_HEARTBEAT_MS;
     this.sessions.add(session);
     await session.start();
   }
