@@ -41,8 +41,8 @@ async function main(): Promise<void> {
       new Promise<number>((resolve, reject) => {
         const t0 = performance.now();
         const client = new SseClient(`${stream.url}/v1/agent-runs/${runId}/stream?since=${length - 10}`, cookie, (frame) => {
-          if (frame.data.type !== 'run_event') return;
-          if (frame.data.event?.sequence !== length - 9) reject(new Error(`first frame was ${frame.data.event?.sequence}`));
+          if (frame.type !== 'run_event') return;
+          if (frame.sequence !== length - 9) reject(new Error(`first frame was ${frame.sequence}`));
           client.close();
           resolve(frame.receivedAt - t0);
         });

@@ -1,14 +1,19 @@
 import { request, type ClientRequest } from 'node:http';
 
 export interface Frame {
-  id?: string;
-  data: { type: string; event?: { sequence: number }; [k: string]: unknown };
+  /** The frame's `type`, and for `run_event` frames the event's sequence. */
+  type: string;
+  sequence?: number;
   receivedAt: number;
 }
 
+const TYPE = /"type":"([a-z_]+)"/;
+const SEQUENCE = /"sequence":(\d+)/;
+
 /**
- * A minimal SSE reader over node:http, cheap enough to hold a thousand streams in one process:
- * splits the body into frames, parses each `data:` as JSON and hands it over with its arrival time.
+ * A minimal SSE reader over node:http, cheap enough to hold a thousand streams in one process
+ * without becoming the bottleneck it measures: it splits frames and reads only `type` and the
+ * event's `sequence` out of each `data:` line (no JSON.parse), stamping each with its arrival time.
  */
 export class SseClient {
   private req: ClientRequest | null = null;
@@ -28,19 +33,22 @@ export class SseClient {
         let buffer = '';
         res.on('data', (chunk: string) => {
           const receivedAt = performance.now();
-          buffer += chunk;
+          buffer = buffer ? buffer + chunk : chunk;
+          let start = 0;
           let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            let id: string | undefined;
-            let data = '';
-            for (const line of block.split('\n')) {
-              if (line.startsWith('id: ')) id = line.slice(4);
-              else if (line.startsWith('data: ')) data += line.slice(6);
+          while ((end = buffer.indexOf('\n\n', start)) >= 0) {
+            const data = buffer.indexOf('data: ', start);
+            if (data >= 0 && data < end) {
+              const line = buffer.slice(data + 6, end);
+              const type = TYPE.exec(line)?.[1];
+              if (type) {
+                const sequence = type === 'run_event' ? Number(SEQUENCE.exec(line)?.[1]) : undefined;
+                this.onFrame({ type, sequence, receivedAt });
+              }
             }
-            if (data) this.onFrame({ id, data: JSON.parse(data), receivedAt });
+            start = end + 2;
           }
+          buffer = buffer.slice(start);
         });
         resolve();
       });

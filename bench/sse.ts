@@ -39,10 +39,10 @@ async function main(): Promise<void> {
     for (let i = 0; i < CLIENTS; i++) {
       const runId = runIds[i % RUNS] as string;
       const client = new SseClient(`${stream.url}/v1/agent-runs/${runId}/stream?since=1`, cookie, (frame) => {
-        if (frame.data.type === 'connected') connected++;
-        if (frame.data.type !== 'run_event' || !frame.data.event) return;
+        if (frame.type === 'connected') connected++;
+        if (frame.type !== 'run_event' || frame.sequence === undefined) return;
         frames++;
-        const at = acked.get(`${runId}:${frame.data.event.sequence}`);
+        const at = acked.get(`${runId}:${frame.sequence}`);
         if (at !== undefined) sseLatency.push(frame.receivedAt - at);
       });
       clients.push(client);
