@@ -1,9 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
-import { readModelOptions } from '#persistence';
-import { CoreModule, HealthModule, MetricsModule, NatsModule, TokenVerifier } from '#platform';
+import { ServiceModule, TokenVerifier } from '#platform';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandBus } from './commands/command-bus';
 import type { GatewayConfig } from './config';
@@ -25,11 +23,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
-        CoreModule.register(config, logger),
-        NatsModule.forRoot({ servers: config.NATS_URL, name: 'gateway', replicas: config.STREAM_REPLICAS }),
-        TypeOrmModule.forRoot(readModelOptions(config.DATABASE_URL)),
-        HealthModule.register({ database: true }),
-        MetricsModule,
+        ServiceModule.register({ name: 'gateway', config, logger, database: true }),
       ],
       controllers: [TravelmodeRunsController, ThreadsController],
       providers: [

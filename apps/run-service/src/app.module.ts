@@ -1,8 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
-import { readModelOptions } from '#persistence';
-import { CoreModule, HealthModule, MetricsModule, NatsModule } from '#platform';
+import { ServiceModule } from '#platform';
 import { CommandConsumer } from './commands/command-consumer';
 import { CommandHandlers } from './commands/command-handlers';
 import type { RunServiceConfig } from './config';
@@ -19,11 +17,7 @@ export class RunServiceModule {
     return {
       module: RunServiceModule,
       imports: [
-        CoreModule.register(config, logger),
-        NatsModule.forRoot({ servers: config.NATS_URL, name: 'run-service', replicas: config.STREAM_REPLICAS }),
-        TypeOrmModule.forRoot(readModelOptions(config.DATABASE_URL)),
-        HealthModule.register({ database: true }),
-        MetricsModule,
+        ServiceModule.register({ name: 'run-service', config, logger, database: true }),
       ],
       providers,
     };

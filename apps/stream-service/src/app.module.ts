@@ -1,8 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
-import { readModelOptions } from '#persistence';
-import { CoreModule, HealthModule, MetricsModule, NatsModule, TokenVerifier } from '#platform';
+import { ServiceModule, TokenVerifier } from '#platform';
 import type { StreamServiceConfig } from './config';
 import { RunFeeds } from './run-feeds';
 import { RunHistory } from './run-history';
@@ -16,11 +14,7 @@ export class StreamServiceModule {
     return {
       module: StreamServiceModule,
       imports: [
-        CoreModule.register(config, logger),
-        NatsModule.forRoot({ servers: config.NATS_URL, name: 'stream-service', replicas: config.STREAM_REPLICAS }),
-        TypeOrmModule.forRoot(readModelOptions(config.DATABASE_URL)),
-        HealthModule.register({ database: true }),
-        MetricsModule,
+        ServiceModule.register({ name: 'stream-service', config, logger, database: true }),
       ],
       controllers: [TravelmodeStreamController],
       providers: [{ provide: TokenVerifier, useValue: new TokenVerifier(config) }, RunHistory, RunFeeds, SseSessions],

@@ -8,4 +8,5 @@ export * from './http/validation-failed.error';
 export * from './logger';
 export * from './metrics';
 export * from './nats.module';
+export * from './service.module';
 export * from './tokens';
