@@ -1,7 +1,7 @@
 import { EventSource } from 'eventsource';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { RunDriver, SlowClient, SseConnection, range, resumingClient, runEventSequences, sleep, type Frame } from './support/sse';
+import { RunDriver, SlowClient, SseConnection, range, resumingClient, runEventSequences, type Frame } from './support/sse';
 import { TestSystem } from './support/system';
 import { tokenFor } from './support/tokens';
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, type CommandMetadata, type CommandReply, type EventMetadata } from '#contracts';
 import type { AggregateRepository } from './aggregate-repository';
-import type { AggregateStream } from './aggregate-stream';
 import type { CommandOutcome } from './command-outcome';
 import { ConcurrencyConflict, type AnyEvent, type EventStore } from './event-store';
 

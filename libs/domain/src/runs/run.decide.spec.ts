@@ -1,8 +1,5 @@
-import type { Actor, RunCommand, RunPhase, WorkerReport } from '#contracts';
+import { ErrorCode, type Actor, type RunCommand, type RunPhase, type WorkerReport } from '#contracts';
 import type { RunEventDraft } from './run.decide';
-import { evolveRun } from './run';
-import { decideRun } from './run.decide';
-import { ErrorCode } from '#contracts';
 import {
   AGENT,
   ATTEMPT,
@@ -12,7 +9,6 @@ import {
   RUN_ID,
   ReachableStatus,
   SYSTEM,
-  at,
   cancelRun,
   cancelled,
   completed,

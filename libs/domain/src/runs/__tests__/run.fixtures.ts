@@ -6,7 +6,6 @@ import {
   type RunCommand,
   type RunEvent,
   type RunPhase,
-  type RunSnapshot,
   type ThreadSnapshot,
   type WorkerReport,
 } from '#contracts';
