@@ -1,12 +1,10 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { DomainError, ErrorCode, MAX_INT32 } from '#contracts';
+import { DomainError, ErrorCode, MAX_INT32, canonicalRunId } from '#contracts';
 import { LOGGER, TokenVerifier, ValidationFailedError, toHttpError } from '#platform';
 import { RunHistory } from './run-history';
 import { SseSessions } from './sse-sessions';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** `since` and `Last-Event-ID` (a browser's automatic reconnect): the larger wins. */
 function resumePoint(since: unknown, lastEventId: string | undefined): number {
@@ -38,8 +36,8 @@ export class TravelmodeStreamController {
     try {
       const principal = await this.verifier.authenticate(req.headers, { cookieOnly: true });
       const since = resumePoint(req.query.since, req.header('last-event-id'));
-      const runId = rawRunId.toLowerCase();
-      const run = UUID.test(runId) ? await this.history.run(runId) : null;
+      const runId = canonicalRunId(rawRunId);
+      const run = runId === null ? null : await this.history.run(runId);
       if (!run || run.userId !== principal.userId) throw new DomainError(ErrorCode.RunNotFound, 'run not found');
       await this.sessions.open(res, run, since);
     } catch (error) {

@@ -60,3 +60,12 @@ export function aggregateKindOf(subject: string): 'run' | 'thread' | null {
   if (subject.startsWith('threads.')) return 'thread';
   return null;
 }
+
+/** Run ids are lower-case uuids: they name NATS subjects, so every reader must address the same one. */
+export const RUN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The canonical form of a run id from a URL, or null when it cannot name a run. */
+export function canonicalRunId(raw: string): string | null {
+  const id = raw.toLowerCase();
+  return RUN_ID_PATTERN.test(id) ? id : null;
+}

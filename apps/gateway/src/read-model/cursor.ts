@@ -1,3 +1,4 @@
+import { MAX_INT32, RUN_ID_PATTERN } from '#contracts';
 import { ValidationFailedError } from '#platform';
 
 /** Opaque keyset cursor over (createdAt desc, id desc). */
@@ -9,7 +10,7 @@ export interface KeysetCursor {
 export const encodeCursor = (c: KeysetCursor): string => Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
 
 const ID_PATTERNS = {
-  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+  uuid: RUN_ID_PATTERN,
   int: /^[1-9][0-9]{0,9}$/,
 };
 
@@ -18,7 +19,7 @@ export function decodeCursor(raw: string, idKind: keyof typeof ID_PATTERNS): Key
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [string, string];
     if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt))) throw new Error();
-    if (typeof id !== 'string' || !ID_PATTERNS[idKind].test(id) || (idKind === 'int' && Number(id) > 2_147_483_647))
+    if (typeof id !== 'string' || !ID_PATTERNS[idKind].test(id) || (idKind === 'int' && Number(id) > MAX_INT32))
       throw new Error();
     return { createdAt, id };
   } catch {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode, SUBJECTS, type RunCommandType, type RunSnapshot } from '#contracts';
+import { DomainError, ErrorCode, SUBJECTS, canonicalRunId, type RunCommandType, type RunSnapshot } from '#contracts';
 import type { Principal } from '../auth/principal';
 import { CommandBus } from '../commands/command-bus';
 import type { IdSource } from '../idempotency/id-source';
@@ -17,13 +17,11 @@ const COMMAND_OF: Record<RunAction, RunCommandType> = {
   retry: 'RetryRun',
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const runNotFound = () => new DomainError(ErrorCode.RunNotFound, 'run not found');
 
-/** Run ids are canonical lower-case uuids (they name NATS subjects); anything else cannot exist. */
 function runIdOf(raw: string): string {
-  const id = raw.toLowerCase();
-  if (!UUID.test(id)) throw runNotFound();
+  const id = canonicalRunId(raw);
+  if (id === null) throw runNotFound();
   return id;
 }
 
