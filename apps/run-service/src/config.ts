@@ -5,6 +5,7 @@ export const runServiceEnv = {
   ...databaseEnv,
   HEALTH_PORT: port({ default: 3001, desc: 'health and metrics (no public API)' }),
   DEFAULT_AGENT: str({ default: 'trip-planner', desc: 'agent a run gets when it names none' }),
+  MAX_REDISPATCHES: num({ default: 2, desc: 'lost leases a run survives (each a new attempt on another worker) before it fails' }),
   COMMAND_ACK_WAIT_MS: num({ default: 10_000, desc: 'redelivery delay of a command whose run-service died' }),
   COMMAND_MAX_IN_FLIGHT: num({ default: 1024, desc: 'commands a run-service works on at once' }),
   AGGREGATE_CACHE_SIZE: num({ default: 10_000, desc: 'runs and threads kept folded in memory' }),

@@ -40,6 +40,8 @@ export class RunReporter {
       openBatchGraceMs: options.openBatchGraceMs ?? 20_000,
       maxConflictRetries: 20,
       defaultAgent: '',
+      // Workers never expire leases; only the run-service's lease monitor does.
+      maxRedispatches: 0,
     });
   }
 

@@ -1,5 +1,6 @@
 import type { ErrorBody } from './errors';
 import type { CommandMetadata, Message } from './metadata';
+import type { ArtifactDescriptor, LeaseLossReason, UsageIncrement } from './events';
 import type { RunPhase } from './run-status';
 import type { RunSnapshot, ThreadSnapshot } from './snapshots';
 
@@ -18,13 +19,48 @@ export type RetryRun = Command<'RetryRun', { runId: string }>;
 /** One thing a worker tells about the attempt it is executing. */
 export type WorkerReport =
   | { kind: 'phase_started'; phase: RunPhase }
+  | { kind: 'message_delta'; messageId: string; text: string }
+  | { kind: 'tool_call'; callId: string; name: string; input?: unknown }
+  | { kind: 'tool_result'; callId: string; output?: unknown; isError?: boolean }
+  | ({ kind: 'usage' } & Partial<UsageIncrement>)
+  | { kind: 'input_requested'; prompt: string; expiresAt?: string | null }
   | { kind: 'completed'; result?: unknown }
   | { kind: 'failed'; errorMessage: string };
 
-/** A worker's reports for one attempt, applied in order and all-or-nothing. */
-export type ReportRunProgress = Command<'ReportRunProgress', { runId: string; attempt: number; reports: WorkerReport[] }>;
+/**
+ * A worker's reports for one attempt, applied in order and all-or-nothing. `workerId` must be the
+ * attempt's claimant (when the run has one): a worker that lost its lease is refused.
+ */
+export type ReportRunProgress = Command<
+  'ReportRunProgress',
+  { runId: string; attempt: number; workerId?: string; reports: WorkerReport[] }
+>;
+/** A worker takes an attempt's work item. */
+export type ClaimRun = Command<'ClaimRun', { runId: string; attempt: number; workerId: string }>;
+/** The lease monitor saw no live lease for the attempt: redispatch, or fail after the maximum. */
+export type ExpireLease = Command<'ExpireLease', { runId: string; attempt: number; reason: LeaseLossReason }>;
+export type ProvideInput = Command<'ProvideInput', { runId: string; content: string }>;
+/** `stage` 'warning' appends RunInputExpiring; 'expired' fails the run. */
+export type ExpireInput = Command<'ExpireInput', { runId: string; attempt: number; stage: 'warning' | 'expired' }>;
+export type SignalRun = Command<'SignalRun', { runId: string; name: string; payload?: unknown }>;
+/** The artifact-service stored an artifact's bytes; this makes it part of the run. */
+export type RecordArtifact = Command<'RecordArtifact', { runId: string; attempt?: number; artifact: ArtifactDescriptor }>;
+export type PinArtifact = Command<'PinArtifact', { runId: string; artifactId: number; isPinned: boolean }>;
 
-export type RunCommand = CreateRun | StartRun | StopRun | CancelRun | RetryRun | ReportRunProgress;
+export type RunCommand =
+  | CreateRun
+  | StartRun
+  | StopRun
+  | CancelRun
+  | RetryRun
+  | ReportRunProgress
+  | ClaimRun
+  | ExpireLease
+  | ProvideInput
+  | ExpireInput
+  | SignalRun
+  | RecordArtifact
+  | PinArtifact;
 export type RunCommandType = RunCommand['type'];
 
 export type CreateThread = Command<
@@ -46,6 +82,13 @@ export const RUN_COMMAND_TYPES: readonly RunCommandType[] = [
   'CancelRun',
   'RetryRun',
   'ReportRunProgress',
+  'ClaimRun',
+  'ExpireLease',
+  'ProvideInput',
+  'ExpireInput',
+  'SignalRun',
+  'RecordArtifact',
+  'PinArtifact',
 ];
 export const THREAD_COMMAND_TYPES: readonly ThreadCommandType[] = ['CreateThread', 'UpdateThread'];
 

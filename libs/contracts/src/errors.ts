@@ -12,6 +12,11 @@ export const ErrorCode = {
   Unauthenticated: 'UNAUTHENTICATED',
   Forbidden: 'FORBIDDEN',
   StaleAttempt: 'STALE_ATTEMPT',
+  /** A worker reported for an attempt another worker holds (or it lost the lease). */
+  NotLeaseHolder: 'NOT_LEASE_HOLDER',
+  ArtifactNotFound: 'ARTIFACT_NOT_FOUND',
+  /** A query reached no worker: the run is not active (409) … */
+  NoActiveWorker: 'NO_ACTIVE_WORKER',
   Conflict: 'CONFLICT',
   IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   IdempotencyInProgress: 'IDEMPOTENCY_IN_PROGRESS',

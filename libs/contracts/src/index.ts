@@ -5,3 +5,4 @@ export * from './metadata';
 export * from './run-status';
 export * from './snapshots';
 export * from './subjects';
+export * from './work';

@@ -24,7 +24,49 @@ export interface RunSnapshot {
   updatedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The worker holding the current attempt (null until one claims it). */
+  workerId: string | null;
+  /** Times the current attempt chain was redispatched after a lost lease (reset by start and retry). */
+  redispatches: number;
+  /** Set while `waiting_for_input`. */
+  inputRequest: InputRequest | null;
+  /** Totals of every usage report (all attempts). */
+  usage: RunUsage;
+  /** Typed artifacts, in creation order (file artifacts are listed by the artifact-service). */
+  artifacts: ArtifactSummary[];
 }
+
+export interface InputRequest {
+  prompt: string;
+  expiresAt: string | null;
+  /** `RunInputExpiring` was appended for this request. */
+  expiryWarned: boolean;
+}
+
+export interface RunUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  costUsd: number;
+  credits: number;
+  /** The model of the latest report that named one. */
+  model: string | null;
+}
+
+export interface ArtifactSummary {
+  id: number;
+  artifactType: string;
+  isPinned: boolean;
+}
+
+export const EMPTY_USAGE: RunUsage = {
+  inputTokens: 0,
+  outputTokens: 0,
+  cachedInputTokens: 0,
+  costUsd: 0,
+  credits: 0,
+  model: null,
+};
 
 export interface ThreadSnapshot {
   id: number;

@@ -7,12 +7,18 @@ export const STREAMS = {
   commands: 'RUN_COMMANDS',
   /** The event log: the source of truth. One subject per run and per thread. */
   events: 'RUN_EVENTS',
+  /** Work queue of run attempts, one subject per agent; each item goes to one worker. */
+  work: 'RUN_WORK',
 } as const;
 
 export const CONSUMERS = {
   runService: 'run-service',
   projector: 'projector',
   referenceAgent: 'reference-agent',
+  /** Turns attempt-starting events into work items. */
+  dispatcher: 'dispatcher',
+  /** Workers of one agent share `workers-<agent>`. */
+  workers: (agent: string) => `workers-${agent}`,
 } as const;
 
 export const KV_BUCKETS = {
@@ -20,7 +26,12 @@ export const KV_BUCKETS = {
   idempotency: 'RUNSTREAM_IDEMPOTENCY',
   /** Monotonic counters (thread ids). */
   counters: 'RUNSTREAM_COUNTERS',
+  /** Worker leases: key = run id, value = `LeaseRecord`, renewed by the holder's heartbeats. */
+  leases: 'RUNSTREAM_LEASES',
 } as const;
+
+/** Object Store bucket of artifact bytes. */
+export const OBJECT_BUCKETS = { artifacts: 'RUNSTREAM_ARTIFACTS' } as const;
 
 export const SUBJECTS = {
   runCommands: (runId: string) => `runs.commands.${runId}`,
@@ -34,6 +45,13 @@ export const SUBJECTS = {
   /** Core NATS notice the projector sends after committing an aggregate's events: `{ sequence }`. */
   runProjected: (runId: string) => `runstream.projected.runs.${runId}`,
   threadProjected: (threadId: number) => `runstream.projected.threads.${threadId}`,
+  /** Work items of an agent (stream RUN_WORK). */
+  work: (agent: string) => `runstream.work.${agent}`,
+  allWork: 'runstream.work.>',
+  /** Core NATS request/reply to the worker holding a run: `runstream.query.<runId>.<name>`. */
+  query: (runId: string, name: string) => `runstream.query.${runId}.${name}`,
+  /** Core NATS request/reply: a worker asks the artifact-service to store a typed artifact. */
+  artifactCreate: 'runstream.artifacts.create',
   /** Prefix of reply subjects; a sender listens on `<prefix>.<instance>.>`. */
   replies: 'runstream.replies',
 } as const;
@@ -69,3 +87,6 @@ export function canonicalRunId(raw: string): string | null {
   const id = raw.toLowerCase();
   return RUN_ID_PATTERN.test(id) ? id : null;
 }
+
+/** Agent names appear in subjects and consumer names. */
+export const AGENT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

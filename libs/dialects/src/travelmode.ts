@@ -20,6 +20,37 @@ const EVENT_MAP: { [T in RunEventType]: { name: string; payload: (data: Record<s
   RunFailed: { name: 'RUN_FAILED', payload: (d) => ({ errorMessage: d.errorMessage }) },
   RunCancelled: { name: 'RUN_CANCELLED', payload: (d) => ({ reason: d.reason }) },
   RunRetried: { name: 'RUN_RETRIED', payload: (d) => ({ attempt: d.attempt, snapshotRevision: d.snapshotRevision }) },
+  RunClaimed: { name: 'WORKER_ASSIGNED', payload: (d) => ({ attempt: d.attempt, workerId: d.workerId }) },
+  RunRedispatched: {
+    name: 'RUN_REDISPATCHED',
+    payload: (d) => ({ attempt: d.attempt, previousAttempt: d.previousAttempt, reason: d.reason }),
+  },
+  RunMessageDelta: { name: 'MESSAGE_DELTA', payload: (d) => ({ messageId: d.messageId, text: d.text }) },
+  RunToolCalled: { name: 'TOOL_CALL', payload: (d) => ({ callId: d.callId, name: d.name, input: d.input }) },
+  RunToolCallCompleted: {
+    name: 'TOOL_RESULT',
+    payload: (d) => ({ callId: d.callId, output: d.output, isError: d.isError }),
+  },
+  RunUsageRecorded: {
+    name: 'USAGE_RECORDED',
+    payload: (d) => ({
+      inputTokens: d.inputTokens,
+      outputTokens: d.outputTokens,
+      cachedInputTokens: d.cachedInputTokens,
+      costUsd: d.costUsd,
+      credits: d.credits,
+      model: d.model,
+    }),
+  },
+  RunInputRequested: { name: 'WAITING_FOR_INPUT', payload: (d) => ({ prompt: d.prompt, inputExpiresAt: d.expiresAt }) },
+  RunInputExpiring: { name: 'INPUT_EXPIRING', payload: (d) => ({ inputExpiresAt: d.expiresAt }) },
+  RunInputProvided: { name: 'INPUT_RECEIVED', payload: (d) => ({ content: d.content }) },
+  RunSignalled: { name: 'SIGNAL_RECEIVED', payload: (d) => ({ name: d.name, payload: d.payload }) },
+  RunArtifactCreated: {
+    name: 'ARTIFACT_CREATED',
+    payload: (d) => ({ artifactId: d.id, artifactType: d.artifactType, title: d.title, path: d.path }),
+  },
+  RunArtifactPinChanged: { name: 'ARTIFACT_UPDATED', payload: (d) => ({ artifactId: d.artifactId, isPinned: d.isPinned }) },
 };
 
 export function travelmodeEvent(event: RunEventView) {
@@ -49,5 +80,26 @@ export function travelmodeRun(run: RunSnapshot) {
     updatedAt: run.updatedAt,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
+    agent: run.agent,
+    inputPrompt: run.inputRequest?.prompt ?? null,
+    inputExpiresAt: run.inputRequest?.expiresAt ?? null,
+    ...runMetrics(run),
   };
 }
+
+/** Seed 003's run metrics, live while the run runs (duration counts up to `now`). */
+export function runMetrics(run: RunSnapshot, now = new Date()) {
+  const { usage } = run;
+  const end = run.finishedAt ? Date.parse(run.finishedAt) : now.getTime();
+  return {
+    totalInputTokens: usage.inputTokens,
+    totalOutputTokens: usage.outputTokens,
+    totalCostUsd: usage.costUsd,
+    durationMs: run.startedAt ? Math.max(0, end - Date.parse(run.startedAt)) : null,
+    cacheHitRate: usage.inputTokens > 0 ? usage.cachedInputTokens / usage.inputTokens : null,
+    creditsUsed: usage.credits,
+    model: usage.model,
+  };
+}
+
+export const travelmodeArtifactSummaries = (run: RunSnapshot) => run.artifacts.map((a) => ({ ...a }));

@@ -6,3 +6,6 @@ export * from './runs/run.repository';
 export * from './threads/thread';
 export * from './threads/thread-command.handler';
 export * from './threads/thread.repository';
+export * from './runs/run.rules';
+export * from './runs/run.client.decide';
+export * from './runs/run.worker.decide';

@@ -76,6 +76,8 @@ export class AggregateCommandHandler<S, E extends AnyEvent, C extends AnyCommand
         }
         return { kind: 'answered', reply: refusal(commandId, error) };
       }
+      // A command that changes nothing (a repeated claim or pin) is answered without writing.
+      if (drafts.length === 0) return { ...this.answer(command, stream.state, false), appended: 0 };
       const events = stamp<E>(drafts, command.metadata, id, baseSequence, now).slice(resuming?.stored ?? 0);
       try {
         const seqs = await this.store.append(stream.subject, stream.version, events);

@@ -25,6 +25,11 @@ export function runSnapshotOf(r: RunRecord): RunSnapshot {
     updatedAt: r.updatedAt.toISOString(),
     startedAt: iso(r.startedAt),
     finishedAt: iso(r.finishedAt),
+    workerId: r.workerId,
+    redispatches: r.redispatches,
+    inputRequest: r.inputRequest,
+    usage: r.usage,
+    artifacts: r.artifacts,
   };
 }
 

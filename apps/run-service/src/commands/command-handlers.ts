@@ -17,6 +17,7 @@ export class CommandHandlers {
       openBatchGraceMs: 2 * config.COMMAND_ACK_WAIT_MS,
       maxConflictRetries: 20,
       defaultAgent: config.DEFAULT_AGENT,
+      maxRedispatches: config.MAX_REDISPATCHES,
     };
     const threadRepository = new ThreadRepository(store, config.AGGREGATE_CACHE_SIZE);
     this.runs = runCommandHandler(new RunRepository(store, config.AGGREGATE_CACHE_SIZE), threadRepository, store, options);

@@ -40,6 +40,11 @@ export const RUNS_TABLE: BulkTable<RunRecord> = {
     { name: 'updated_at', type: 'timestamptz', value: (r) => r.updatedAt },
     { name: 'started_at', type: 'timestamptz', value: (r) => r.startedAt },
     { name: 'finished_at', type: 'timestamptz', value: (r) => r.finishedAt },
+    { name: 'worker_id', type: 'text', value: (r) => r.workerId },
+    { name: 'redispatches', type: 'int', value: (r) => r.redispatches },
+    { name: 'input_request', type: 'jsonb', value: (r) => r.inputRequest },
+    { name: 'usage', type: 'jsonb', value: (r) => r.usage },
+    { name: 'artifacts', type: 'jsonb', value: (r) => r.artifacts },
   ],
 };
 

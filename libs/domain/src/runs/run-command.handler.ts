@@ -10,7 +10,7 @@ export function runCommandHandler(
   runs: RunRepository,
   threads: ThreadRepository,
   store: EventStore,
-  options: AggregateCommandOptions & { defaultAgent: string },
+  options: AggregateCommandOptions & { defaultAgent: string; maxRedispatches: number },
 ): AggregateCommandHandler<RunState, RunEvent, RunCommand> {
   const threadOf = async (command: RunCommand, state: RunState) => {
     const threadId = command.type === 'CreateRun' ? command.data.threadId : command.type === 'StartRun' ? state?.threadId : undefined;
@@ -22,7 +22,12 @@ export function runCommandHandler(
       repository: runs,
       idOf: (command) => command.data.runId,
       decide: async (command, state, now) =>
-        decideRun(command, state, { now, thread: await threadOf(command, state), defaultAgent: options.defaultAgent }),
+        decideRun(command, state, {
+          now,
+          thread: await threadOf(command, state),
+          defaultAgent: options.defaultAgent,
+          maxRedispatches: options.maxRedispatches,
+        }),
       reply: (command, state, replayed) => ({
         ok: true,
         commandId: command.metadata.commandId,

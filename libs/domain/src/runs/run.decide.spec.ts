@@ -1,5 +1,5 @@
 import { ErrorCode, type Actor, type RunCommand, type RunPhase, type WorkerReport } from '#contracts';
-import type { RunEventDraft } from './run.decide';
+import type { RunEventDraft } from './run.rules';
 import {
   AGENT,
   ATTEMPT,

@@ -1,46 +1,19 @@
 import {
   DomainError,
   ErrorCode,
-  RUN_FIRST_SEQUENCE,
-  RUN_PHASES,
   type Actor,
   type CancelRun,
   type CreateRun,
-  type EventDraft,
-  type ReportRunProgress,
   type RetryRun,
   type RunCommand,
-  type RunEvent,
-  type RunSnapshot,
-  type RunStatus,
   type StartRun,
   type StopRun,
   type ThreadSnapshot,
-  type WorkerReport,
 } from '#contracts';
-import { evolveRun, type RunState } from './run';
-
-export type RunEventDraft = EventDraft<RunEvent>;
-
-/** What a decision may look at besides the run itself; the handler loads it, decide stays pure. */
-export interface RunDecisionContext {
-  now: Date;
-  /** The run's thread at its latest revision (create and start need it). */
-  thread: ThreadSnapshot | null;
-  defaultAgent: string;
-}
-
-const invalid = (action: string, status: RunStatus) =>
-  new DomainError(ErrorCode.InvalidTransition, `cannot ${action} a run that is ${status}`);
-
-const notFound = () => new DomainError(ErrorCode.RunNotFound, 'run not found');
-
-/** Another user's run is indistinguishable from a missing one. */
-function existingRunVisibleTo(state: RunState, actor: Actor): RunSnapshot {
-  if (state === null) throw notFound();
-  if (actor.kind === 'user' && state.userId !== actor.id) throw notFound();
-  return state;
-}
+import type { RunState } from './run';
+import { existingRunVisibleTo, invalid, type RunDecisionContext, type RunEventDraft } from './run.rules';
+import { pinArtifact, provideInput, recordArtifact, signalRun } from './run.client.decide';
+import { claimRun, expireInput, expireLease, reportRunProgress } from './run.worker.decide';
 
 function ownedThread(thread: ThreadSnapshot | null, actor: Actor, threadId: number): ThreadSnapshot {
   if (thread === null || thread.id !== threadId) throw new DomainError(ErrorCode.ThreadNotFound, 'thread not found');
@@ -98,64 +71,6 @@ export function retryRun(command: RetryRun, state: RunState): RunEventDraft[] {
   return [{ type: 'RunRetried', data: { attempt: run.attempt + 1, snapshotRevision, agent, triggerMessage } }];
 }
 
-function reportToDraft(report: WorkerReport, run: RunSnapshot): RunEventDraft {
-  if (run.status !== 'running') throw invalid(`report ${report.kind} for`, run.status);
-  switch (report.kind) {
-    case 'phase_started':
-      if (!RUN_PHASES.includes(report.phase))
-        throw new DomainError(ErrorCode.ValidationFailed, `unknown phase ${String(report.phase)}`);
-      return { type: 'RunPhaseStarted', data: { phase: report.phase, attempt: run.attempt } };
-    case 'completed':
-      return { type: 'RunCompleted', data: { attempt: run.attempt, result: report.result ?? null } };
-    case 'failed':
-      return { type: 'RunFailed', data: { attempt: run.attempt, errorMessage: report.errorMessage } };
-    default: {
-      const unknownKind: never = report;
-      throw new DomainError(ErrorCode.ValidationFailed, `unknown report ${JSON.stringify(unknownKind)}`);
-    }
-  }
-}
-
-/** A worker's reports apply in order against the evolving run, all or nothing. */
-export function reportRunProgress(command: ReportRunProgress, state: RunState, ctx: RunDecisionContext): RunEventDraft[] {
-  if (command.metadata.actor.kind === 'user')
-    throw new DomainError(ErrorCode.Forbidden, 'only agents and Runstream itself report progress');
-  let run = existingRunVisibleTo(state, command.metadata.actor);
-  if (command.data.attempt !== run.attempt)
-    throw new DomainError(
-      ErrorCode.StaleAttempt,
-      `attempt ${command.data.attempt} is not the run's current attempt (${run.attempt})`,
-    );
-  if (command.data.reports.length === 0) throw new DomainError(ErrorCode.ValidationFailed, 'no reports');
-  const drafts: RunEventDraft[] = [];
-  for (const report of command.data.reports) {
-    const draft = reportToDraft(report, run);
-    drafts.push(draft);
-    run = foldDraft(run, draft, ctx.now) as RunSnapshot;
-  }
-  return drafts;
-}
-
-/** Applies a draft as if stored, so later parts of one decision see earlier ones. */
-export function foldDraft(state: RunState, draft: RunEventDraft, now: Date): RunState {
-  const sequence = (state?.lastEventSequence ?? RUN_FIRST_SEQUENCE - 1) + 1;
-  const event = {
-    ...draft,
-    metadata: {
-      eventId: '',
-      streamId: state?.id ?? '',
-      sequence,
-      createdAt: now.toISOString(),
-      commandId: '',
-      correlationId: '',
-      causationId: '',
-      actor: { kind: 'system', id: 'decide' },
-      batch: { index: 0, count: 1 },
-    },
-  } as RunEvent;
-  return evolveRun(state, event);
-}
-
 export function decideRun(command: RunCommand, state: RunState, ctx: RunDecisionContext): RunEventDraft[] {
   const { type } = command;
   switch (type) {
@@ -171,6 +86,20 @@ export function decideRun(command: RunCommand, state: RunState, ctx: RunDecision
       return retryRun(command, state);
     case 'ReportRunProgress':
       return reportRunProgress(command, state, ctx);
+    case 'ClaimRun':
+      return claimRun(command, state);
+    case 'ExpireLease':
+      return expireLease(command, state, ctx);
+    case 'ExpireInput':
+      return expireInput(command, state, ctx);
+    case 'ProvideInput':
+      return provideInput(command, state);
+    case 'SignalRun':
+      return signalRun(command, state);
+    case 'RecordArtifact':
+      return recordArtifact(command, state);
+    case 'PinArtifact':
+      return pinArtifact(command, state);
     default: {
       const unknownType: never = type;
       throw new DomainError(ErrorCode.ValidationFailed, `unknown command ${String(unknownType)}`);

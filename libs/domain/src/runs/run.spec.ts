@@ -1,5 +1,5 @@
-import type { RunSnapshot } from '#contracts';
-import type { RunEventDraft } from './run.decide';
+import { EMPTY_USAGE, type RunSnapshot } from '#contracts';
+import type { RunEventDraft } from './run.rules';
 import { evolveRun } from './run';
 import {
   HISTORY,
@@ -26,6 +26,7 @@ describe('evolveRun', () => {
       id: RUN_ID, threadId: 42, userId: OWNER.id, org: 'acme', agent: 'a1', triggerMessage: 'hello',
       status: 'pending', phase: null, attempt: 0, snapshotRevision: 1, cancelReason: null, errorMessage: null,
       result: null, lastEventSequence: 1, createdAt: at(1), updatedAt: at(1), startedAt: null, finishedAt: null,
+      workerId: null, redispatches: 0, inputRequest: null, usage: EMPTY_USAGE, artifacts: [],
     }));
   it('ignores anything but RunCreated on a missing run', () => expect(evolveRun(null, toEvents([created, started(1)])[1])).toBeNull());
 

@@ -1,4 +1,4 @@
-import type { RunEvent, RunSnapshot } from '#contracts';
+import { EMPTY_USAGE, type RunEvent, type RunSnapshot, type RunUsage, type UsageIncrement } from '#contracts';
 
 /** A run before its first event does not exist. */
 export type RunState = RunSnapshot | null;
@@ -29,6 +29,11 @@ export function evolveRun(state: RunState, event: RunEvent): RunState {
       updatedAt: at,
       startedAt: null,
       finishedAt: null,
+      workerId: null,
+      redispatches: 0,
+      inputRequest: null,
+      usage: EMPTY_USAGE,
+      artifacts: [],
     };
   }
   if (state === null) return state;
@@ -37,6 +42,7 @@ export function evolveRun(state: RunState, event: RunEvent): RunState {
   switch (type) {
     case 'RunStarted':
     case 'RunRetried':
+    case 'RunRedispatched':
       return {
         ...next,
         status: 'running',
@@ -46,20 +52,61 @@ export function evolveRun(state: RunState, event: RunEvent): RunState {
         cancelReason: null,
         errorMessage: null,
         result: null,
-        startedAt: at,
+        startedAt: type === 'RunRedispatched' ? state.startedAt : at,
         finishedAt: null,
+        workerId: null,
+        redispatches: type === 'RunRedispatched' ? state.redispatches + 1 : 0,
+        inputRequest: null,
       };
+    case 'RunClaimed':
+      return { ...next, workerId: data.workerId };
     case 'RunPhaseStarted':
       return { ...next, phase: data.phase };
     case 'RunCompleted':
-      return { ...next, status: 'completed', phase: 'done', result: data.result ?? null, finishedAt: at };
+      return { ...next, status: 'completed', phase: 'done', result: data.result ?? null, finishedAt: at, inputRequest: null };
     case 'RunFailed':
-      return { ...next, status: 'failed', errorMessage: data.errorMessage, finishedAt: at };
+      return { ...next, status: 'failed', errorMessage: data.errorMessage, finishedAt: at, inputRequest: null };
     case 'RunCancelled':
-      return { ...next, status: 'cancelled', cancelReason: data.reason, finishedAt: at };
+      return { ...next, status: 'cancelled', cancelReason: data.reason, finishedAt: at, inputRequest: null };
+    case 'RunUsageRecorded':
+      return { ...next, usage: addUsage(state.usage, data) };
+    case 'RunInputRequested':
+      return { ...next, status: 'waiting_for_input', inputRequest: { prompt: data.prompt, expiresAt: data.expiresAt, expiryWarned: false } };
+    case 'RunInputProvided':
+      return { ...next, status: 'running', inputRequest: null };
+    case 'RunArtifactCreated':
+      return data.kind === 'typed'
+        ? { ...next, artifacts: [...state.artifacts, { id: data.id, artifactType: data.artifactType, isPinned: data.isPinned }] }
+        : next;
+    case 'RunArtifactPinChanged':
+      return {
+        ...next,
+        artifacts: state.artifacts.map((a) => (a.id === data.artifactId ? { ...a, isPinned: data.isPinned } : a)),
+      };
+    case 'RunInputExpiring':
+      return state.inputRequest ? { ...next, inputRequest: { ...state.inputRequest, expiryWarned: true } } : next;
+    case 'RunMessageDelta':
+    case 'RunToolCalled':
+    case 'RunToolCallCompleted':
+    case 'RunSignalled':
+      return next;
     default: {
       const unknownType: never = type;
       return unknownType;
     }
   }
+}
+
+/** Money is summed in micro-dollars so that many small costs add up exactly. */
+const micros = (usd: number) => Math.round(usd * 1_000_000);
+
+export function addUsage(total: RunUsage, increment: UsageIncrement): RunUsage {
+  return {
+    inputTokens: total.inputTokens + increment.inputTokens,
+    outputTokens: total.outputTokens + increment.outputTokens,
+    cachedInputTokens: total.cachedInputTokens + increment.cachedInputTokens,
+    costUsd: (micros(total.costUsd) + micros(increment.costUsd)) / 1_000_000,
+    credits: total.credits + increment.credits,
+    model: increment.model ?? total.model,
+  };
 }

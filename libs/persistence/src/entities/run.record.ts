@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { RunPhase, RunStatus } from '#contracts';
+import type { ArtifactSummary, InputRequest, RunPhase, RunStatus, RunUsage } from '#contracts';
 import { bigintAsNumber } from './transformers';
 
 /** Projection of a run: exactly the fields of `RunSnapshot`, plus where the projector is in the log. */
@@ -65,4 +65,19 @@ export class RunRecord {
 
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt: Date | null;
+
+  @Column({ name: 'worker_id', type: 'text', nullable: true })
+  workerId: string | null;
+
+  @Column({ type: 'integer' })
+  redispatches: number;
+
+  @Column({ name: 'input_request', type: 'jsonb', nullable: true })
+  inputRequest: InputRequest | null;
+
+  @Column({ type: 'jsonb' })
+  usage: RunUsage;
+
+  @Column({ type: 'jsonb' })
+  artifacts: ArtifactSummary[];
 }

@@ -4,7 +4,7 @@ import type { IdSource } from '../../idempotency/id-source';
 import { Ids } from '../../idempotency/ids.decorator';
 import { RunsService } from '../../runs/runs.service';
 import { AgentRunEventsQuery, ControlAgentRunDto, CreateAgentRunDto, ListAgentRunsQuery } from './travelmode.dto';
-import { travelmodeEvent, travelmodeRun } from '#dialects';
+import { travelmodeArtifactSummaries, travelmodeEvent, travelmodeRun } from '#dialects';
 
 /** Travelmode Agent Runs API v1 (seeds 000–002): camelCase, no envelope, `{ "error": … }`. */
 @Controller('v1/agent-runs')
@@ -26,13 +26,13 @@ export class TravelmodeRunsController {
       limit: query.limit,
       cursor: query.cursor,
     });
-    return { runs: runs.map(travelmodeRun), nextCursor };
+    return { runs: runs.map((run) => travelmodeRun(run)), nextCursor };
   }
 
   @Get(':runId')
   async get(@CurrentPrincipal() principal: Principal, @Param('runId') runId: string) {
     const { run, revisionDrift } = await this.runs.get(principal, runId);
-    return { run: travelmodeRun(run), artifacts: [], revisionDrift };
+    return { run: travelmodeRun(run), artifacts: travelmodeArtifactSummaries(run), revisionDrift };
   }
 
   @Post(':runId/control')

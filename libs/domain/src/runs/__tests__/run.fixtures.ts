@@ -10,7 +10,8 @@ import {
   type WorkerReport,
 } from '#contracts';
 import { evolveRun, initialRunState, type RunState } from '../run';
-import { decideRun, type RunDecisionContext, type RunEventDraft } from '../run.decide';
+import { decideRun } from '../run.decide';
+import type { RunDecisionContext, RunEventDraft } from '../run.rules';
 
 export const RUN_ID = 'run-1';
 export const NOW = new Date('2030-01-01T12:00:00.000Z');
@@ -59,7 +60,7 @@ export const fold = (drafts: RunEventDraft[]): RunState => toEvents(drafts).redu
 
 export function given(history: RunEventDraft[], ctx: Partial<RunDecisionContext> = {}) {
   const state = fold(history);
-  const context: RunDecisionContext = { now: NOW, thread: THREAD, defaultAgent: 'default-agent', ...ctx };
+  const context: RunDecisionContext = { now: NOW, thread: THREAD, defaultAgent: 'default-agent', maxRedispatches: 2, ...ctx };
   return {
     when: (command: RunCommand) => {
       const decide = () => decideRun(command, state, context);

@@ -1,0 +1,175 @@
+import {
+  DomainError,
+  ErrorCode,
+  RUN_PHASES,
+  type Actor,
+  type ClaimRun,
+  type ExpireInput,
+  type ExpireLease,
+  type ReportRunProgress,
+  type RunSnapshot,
+  type WorkerReport,
+} from '#contracts';
+import type { RunState } from './run';
+import { existingRunVisibleTo, foldDraft, invalid, type RunDecisionContext, type RunEventDraft } from './run.rules';
+
+const active = (run: RunSnapshot) => run.status === 'running' || run.status === 'waiting_for_input';
+
+function requireNonUser(actor: Actor, what: string) {
+  if (actor.kind === 'user') throw new DomainError(ErrorCode.Forbidden, `only agents and Runstream itself ${what}`);
+}
+
+function currentAttempt(run: RunSnapshot, attempt: number): void {
+  if (attempt !== run.attempt)
+    throw new DomainError(ErrorCode.StaleAttempt, `attempt ${attempt} is not the run's current attempt (${run.attempt})`);
+}
+
+/** The first worker to claim an attempt holds it; a repeated claim by the same worker changes nothing. */
+export function claimRun(command: ClaimRun, state: RunState): RunEventDraft[] {
+  requireNonUser(command.metadata.actor, 'claim runs');
+  const run = existingRunVisibleTo(state, command.metadata.actor);
+  currentAttempt(run, command.data.attempt);
+  if (!active(run)) throw invalid('claim', run.status);
+  if (run.workerId === command.data.workerId) return [];
+  if (run.workerId !== null)
+    throw new DomainError(ErrorCode.NotLeaseHolder, `attempt ${run.attempt} is held by another worker`);
+  return [{ type: 'RunClaimed', data: { attempt: run.attempt, workerId: command.data.workerId } }];
+}
+
+/** A lost lease gives the run a new attempt on another worker, until the maximum; then the run fails. */
+export function expireLease(command: ExpireLease, state: RunState, ctx: RunDecisionContext): RunEventDraft[] {
+  requireNonUser(command.metadata.actor, 'expire leases');
+  const run = existingRunVisibleTo(state, command.metadata.actor);
+  currentAttempt(run, command.data.attempt);
+  if (!active(run)) throw invalid('expire the lease of', run.status);
+  const { reason } = command.data;
+  if (run.redispatches >= ctx.maxRedispatches) {
+    const what = reason === 'not_claimed' ? 'no worker claimed it' : 'its worker stopped heart-beating';
+    const tries = run.redispatches + 1;
+    return [
+      {
+        type: 'RunFailed',
+        data: { attempt: run.attempt, errorMessage: `run abandoned: ${what} (${tries} attempt${tries === 1 ? '' : 's'})` },
+      },
+    ];
+  }
+  return [
+    {
+      type: 'RunRedispatched',
+      data: {
+        attempt: run.attempt + 1,
+        snapshotRevision: run.snapshotRevision,
+        agent: run.agent,
+        triggerMessage: run.triggerMessage,
+        previousAttempt: run.attempt,
+        previousWorkerId: run.workerId,
+        reason,
+      },
+    },
+  ];
+}
+
+/** An input request's deadline: a warning first, then the run fails (it never waits forever). */
+export function expireInput(command: ExpireInput, state: RunState, ctx: RunDecisionContext): RunEventDraft[] {
+  requireNonUser(command.metadata.actor, 'expire input requests');
+  const run = existingRunVisibleTo(state, command.metadata.actor);
+  currentAttempt(run, command.data.attempt);
+  const request = run.inputRequest;
+  if (run.status !== 'waiting_for_input' || !request?.expiresAt) throw invalid('expire the input of', run.status);
+  if (command.data.stage === 'warning') {
+    if (request.expiryWarned) return [];
+    return [{ type: 'RunInputExpiring', data: { attempt: run.attempt, expiresAt: request.expiresAt } }];
+  }
+  if (ctx.now.getTime() < Date.parse(request.expiresAt))
+    throw new DomainError(ErrorCode.InvalidTransition, `the input request expires at ${request.expiresAt}`);
+  return [
+    {
+      type: 'RunFailed',
+      data: { attempt: run.attempt, errorMessage: `no input was provided before ${request.expiresAt}` },
+    },
+  ];
+}
+
+const nonNegative = (name: string, value: unknown): number => {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new DomainError(ErrorCode.ValidationFailed, `usage ${name} must be a non-negative number`);
+  return value;
+};
+
+/** What a worker may report in each status: while waiting for input it may only account or give up. */
+const ALLOWED_WHILE_WAITING: ReadonlySet<WorkerReport['kind']> = new Set(['usage', 'failed']);
+
+function reportToDraft(report: WorkerReport, run: RunSnapshot, ctx: RunDecisionContext): RunEventDraft {
+  const allowed = run.status === 'running' || (run.status === 'waiting_for_input' && ALLOWED_WHILE_WAITING.has(report.kind));
+  if (!allowed) throw invalid(`report ${report.kind} for`, run.status);
+  const { attempt } = run;
+  switch (report.kind) {
+    case 'phase_started':
+      if (!RUN_PHASES.includes(report.phase))
+        throw new DomainError(ErrorCode.ValidationFailed, `unknown phase ${String(report.phase)}`);
+      return { type: 'RunPhaseStarted', data: { phase: report.phase, attempt } };
+    case 'message_delta':
+      return { type: 'RunMessageDelta', data: { attempt, messageId: report.messageId, text: report.text } };
+    case 'tool_call':
+      return { type: 'RunToolCalled', data: { attempt, callId: report.callId, name: report.name, input: report.input ?? null } };
+    case 'tool_result':
+      return {
+        type: 'RunToolCallCompleted',
+        data: { attempt, callId: report.callId, output: report.output ?? null, isError: report.isError ?? false },
+      };
+    case 'usage': {
+      const inputTokens = nonNegative('inputTokens', report.inputTokens);
+      const cachedInputTokens = nonNegative('cachedInputTokens', report.cachedInputTokens);
+      if (cachedInputTokens > inputTokens)
+        throw new DomainError(ErrorCode.ValidationFailed, 'usage cachedInputTokens exceeds inputTokens');
+      return {
+        type: 'RunUsageRecorded',
+        data: {
+          attempt,
+          inputTokens,
+          outputTokens: nonNegative('outputTokens', report.outputTokens),
+          cachedInputTokens,
+          costUsd: nonNegative('costUsd', report.costUsd),
+          credits: nonNegative('credits', report.credits),
+          model: report.model ?? null,
+        },
+      };
+    }
+    case 'input_requested': {
+      const expiresAt = report.expiresAt ?? null;
+      if (expiresAt !== null && !(Date.parse(expiresAt) > ctx.now.getTime()))
+        throw new DomainError(ErrorCode.ValidationFailed, 'input expiresAt must be a future instant');
+      return {
+        type: 'RunInputRequested',
+        data: { attempt, prompt: report.prompt, expiresAt: expiresAt && new Date(expiresAt).toISOString() },
+      };
+    }
+    case 'completed':
+      return { type: 'RunCompleted', data: { attempt, result: report.result ?? null } };
+    case 'failed':
+      return { type: 'RunFailed', data: { attempt, errorMessage: report.errorMessage } };
+    default: {
+      const unknownKind: never = report;
+      throw new DomainError(ErrorCode.ValidationFailed, `unknown report ${JSON.stringify(unknownKind)}`);
+    }
+  }
+}
+
+/** A worker's reports apply in order against the evolving run, all or nothing. */
+export function reportRunProgress(command: ReportRunProgress, state: RunState, ctx: RunDecisionContext): RunEventDraft[] {
+  requireNonUser(command.metadata.actor, 'report progress');
+  let run = existingRunVisibleTo(state, command.metadata.actor);
+  currentAttempt(run, command.data.attempt);
+  const { workerId } = command.data;
+  if (run.workerId !== null && workerId !== run.workerId)
+    throw new DomainError(ErrorCode.NotLeaseHolder, `attempt ${run.attempt} is held by another worker`);
+  if (command.data.reports.length === 0) throw new DomainError(ErrorCode.ValidationFailed, 'no reports');
+  const drafts: RunEventDraft[] = [];
+  for (const report of command.data.reports) {
+    const draft = reportToDraft(report, run, ctx);
+    drafts.push(draft);
+    run = foldDraft(run, draft, ctx.now) as RunSnapshot;
+  }
+  return drafts;
+}
