@@ -31,7 +31,6 @@ async function main(): Promise<void> {
   const service = await ServiceProcess.start('run-service', {
     NATS_URL: nats.url,
     DATABASE_URL: db.url,
-    REFERENCE_AGENT_ENABLED: 'false',
     PROJECTOR_ENABLED: String(projector),
     LOG_LEVEL: 'warn',
   });

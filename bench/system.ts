@@ -32,7 +32,6 @@ export class BenchSystem {
         await ServiceProcess.start(name, {
           NATS_URL: system.nats.url,
           DATABASE_URL: system.db.url,
-          REFERENCE_AGENT_ENABLED: 'false',
           LOG_LEVEL: 'warn',
           ...env,
         }),

@@ -33,7 +33,7 @@ describe('two run-service replicas under concurrent commands', () => {
   const user = 'usr_race';
 
   beforeAll(async () => {
-    system = await TestSystem.start({ runServices: 2, runServiceEnv: { REFERENCE_AGENT_ENABLED: 'false' } });
+    system = await TestSystem.start({ runServices: 2, workers: 0 });
     worker = new CommandClient(system.nc, 15_000);
     worker.start();
     // Every append is a JetStream publish, i.e. a request whose reply subject is the publishing

@@ -16,7 +16,7 @@ describe('run-service killed mid-command', () => {
 
   beforeAll(async () => {
     system = await TestSystem.start({
-      runServiceEnv: { REFERENCE_AGENT_ENABLED: 'false', COMMAND_ACK_WAIT_MS: '1500' },
+      workers: 0, runServiceEnv: { COMMAND_ACK_WAIT_MS: '1500' },
     });
   });
   afterAll(() => system?.stop());

@@ -20,7 +20,7 @@ describe('errors and validation', () => {
   beforeAll(async () => {
     // Started runs stay `running` (the reference agent waits a minute); the test plays the worker
     // itself when it needs a run to complete or fail.
-    system = await TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_STEP_MS: '60000' } });
+    system = await TestSystem.start({ workerEnv: { TRIP_PLANNER_STEP_MS: '60000' } });
     api = system.api(user);
     worker = new CommandClient(system.nc, 10_000);
     worker.start();

@@ -13,7 +13,7 @@ describe('Idempotency-Key', () => {
 
   beforeAll(async () => {
     system = await TestSystem.start({
-      runServiceEnv: { REFERENCE_AGENT_STEP_MS: '30' },
+      workerEnv: { TRIP_PLANNER_STEP_MS: '30' },
       // A quick 503 for the last test, which stops the run-service.
       gatewayEnv: { COMMAND_TIMEOUT_MS: '2000' },
     });

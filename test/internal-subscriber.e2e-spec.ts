@@ -34,7 +34,7 @@ describe('an internal subscriber on RUN_EVENTS', () => {
   const RUNS = 10;
 
   beforeAll(async () => {
-    system = await TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_STEP_MS: '20' } });
+    system = await TestSystem.start({ workerEnv: { TRIP_PLANNER_STEP_MS: '20' } });
     // Created when the other team's service starts, before any run exists.
     await system.jsm.consumers.add(STREAMS.events, {
       durable_name: DURABLE,

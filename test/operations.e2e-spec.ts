@@ -20,7 +20,7 @@ describe('operations', () => {
   let system: TestSystem;
 
   beforeAll(async () => {
-    system = await TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_STEP_MS: '20' } });
+    system = await TestSystem.start({ workerEnv: { TRIP_PLANNER_STEP_MS: '20' } });
   });
   afterAll(() => system?.stop());
 

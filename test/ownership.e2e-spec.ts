@@ -43,7 +43,7 @@ describe('ownership', () => {
   }
 
   beforeAll(async () => {
-    system = await TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_STEP_MS: '60000' } });
+    system = await TestSystem.start({ workerEnv: { TRIP_PLANNER_STEP_MS: '60000' } });
     alice = system.api('usr_alice');
     bob = system.api('usr_bob');
 

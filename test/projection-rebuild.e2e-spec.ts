@@ -12,7 +12,7 @@ describe('read model rebuild', () => {
   const user = 'usr_rebuild';
 
   beforeAll(async () => {
-    system = await TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_STEP_MS: '20' } });
+    system = await TestSystem.start({ workerEnv: { TRIP_PLANNER_STEP_MS: '20' } });
   });
   afterAll(() => system?.stop());
 

@@ -16,7 +16,7 @@ describe('live run streaming in a browser (Chromium EventSource)', () => {
 
   beforeAll(async () => {
     [system, browser] = await Promise.all([
-      TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_STEP_MS: '30' } }),
+      TestSystem.start({ workerEnv: { TRIP_PLANNER_STEP_MS: '30' } }),
       chromium.launch({
         executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

@@ -11,7 +11,7 @@ describe('stream-service crash during live streams', () => {
   let driver: RunDriver;
 
   beforeAll(async () => {
-    system = await TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_ENABLED: 'false' } });
+    system = await TestSystem.start({ workers: 0 });
     driver = new RunDriver(system, user);
   });
   afterAll(() => system?.stop());
@@ -74,7 +74,7 @@ describe('two stream-service replicas', () => {
   beforeAll(async () => {
     system = await TestSystem.start({
       streamServices: 2,
-      runServiceEnv: { REFERENCE_AGENT_ENABLED: 'false' },
+      workers: 0,
       streamServiceEnv: { STREAM_STATUS_INTERVAL_MS: '250' },
     });
     driver = new RunDriver(system, user);

@@ -15,7 +15,7 @@ describe('live run streaming (SSE)', () => {
 
   beforeAll(async () => {
     system = await TestSystem.start({
-      runServiceEnv: { REFERENCE_AGENT_ENABLED: 'false' },
+      workers: 0,
       streamServiceEnv: {
         STREAM_STATUS_INTERVAL_MS: '200',
         STREAM_HEARTBEAT_MS: '200',

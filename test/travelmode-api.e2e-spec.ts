@@ -7,7 +7,7 @@ describe('Travelmode Agent Runs API', () => {
   const user = 'usr_8c1f';
 
   beforeAll(async () => {
-    system = await TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_STEP_MS: '30' } });
+    system = await TestSystem.start({ workerEnv: { TRIP_PLANNER_STEP_MS: '30' } });
   });
   afterAll(() => system?.stop());
 
@@ -73,11 +73,12 @@ describe('Travelmode Agent Runs API', () => {
     await api.post(`/v1/agent-runs/${body.run.id}/control`, { action: 'start' });
     await system.waitForRun(user, body.run.id, (s) => s === 'completed');
 
-    const firstTwo = await api.get(`/v1/agent-runs/${body.run.id}/events?since=0&limit=2`);
-    expect(firstTwo.body.events.map((e: any) => e.sequence)).toEqual([1, 2]);
-    expect(firstTwo.body).toMatchObject({ runStatus: 'running', currentPhase: 'understand' });
-    const rest = await api.get(`/v1/agent-runs/${body.run.id}/events?since=2`);
-    expect(rest.body.events[0].sequence).toBe(3);
+    // 1 RUN_STARTED, 2 WORKER_ASSIGNED, 3 PHASE_STARTED understand, …
+    const firstThree = await api.get(`/v1/agent-runs/${body.run.id}/events?since=0&limit=3`);
+    expect(firstThree.body.events.map((e: any) => e.eventType)).toEqual(['RUN_STARTED', 'WORKER_ASSIGNED', 'PHASE_STARTED']);
+    expect(firstThree.body).toMatchObject({ runStatus: 'running', currentPhase: 'understand' });
+    const rest = await api.get(`/v1/agent-runs/${body.run.id}/events?since=3`);
+    expect(rest.body.events[0].sequence).toBe(4);
     expect(rest.body).toMatchObject({ runStatus: 'completed', currentPhase: 'done' });
     const none = await api.get(`/v1/agent-runs/${body.run.id}/events?since=${rest.body.events.at(-1).sequence}`);
     expect(none.body).toEqual({ events: [], runStatus: 'completed', currentPhase: 'done' });

@@ -95,7 +95,7 @@ describe('a run-service stopped gracefully and restarted', () => {
 
   beforeAll(async () => {
     system = await TestSystem.start({
-      runServiceEnv: { REFERENCE_AGENT_STEP_MS: '250' },
+      workerEnv: { TRIP_PLANNER_STEP_MS: '250' },
       gatewayEnv: { COMMAND_TIMEOUT_MS: '20000' },
     });
   });

@@ -11,7 +11,7 @@ describe('worker-side reports (agent SDK RunReporter)', () => {
   const user = 'usr_worker';
 
   beforeAll(async () => {
-    system = await TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_ENABLED: 'false' } });
+    system = await TestSystem.start({ workers: 0 });
   });
   afterAll(() => system?.stop());
 

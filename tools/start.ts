@@ -124,6 +124,8 @@ const SERVICES: { name: ServiceName; port: string; portVariable: string; env: st
   { name: 'stream-service', port: process.env.STREAM_SERVICE_PORT ?? '3002', portVariable: 'PORT', env: 'STREAM_SERVICE_PORT' },
   { name: 'artifact-service', port: process.env.ARTIFACT_SERVICE_PORT ?? '3003', portVariable: 'PORT', env: 'ARTIFACT_SERVICE_PORT' },
   { name: 'gateway', port: process.env.PORT ?? '3000', portVariable: 'PORT', env: 'PORT' },
+  // The reference agent's worker: what executes runs (any number of them may run).
+  { name: 'reference-agent', port: process.env.REFERENCE_AGENT_HEALTH_PORT ?? '3004', portVariable: 'HEALTH_PORT', env: 'REFERENCE_AGENT_HEALTH_PORT' },
 ];
 
 function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

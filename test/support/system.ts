@@ -14,6 +14,9 @@ export interface SystemOptions {
   runServiceEnv?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
   gateway?: boolean;
+  /** reference-agent worker processes (default 1). */
+  workers?: number;
+  workerEnv?: Record<string, string>;
 }
 
 /**
@@ -23,6 +26,7 @@ export interface SystemOptions {
 export class TestSystem {
   readonly runServices: ServiceProcess[] = [];
   readonly streamServices: ServiceProcess[] = [];
+  readonly workers: ServiceProcess[] = [];
   gateway: ServiceProcess | null = null;
   nc!: NatsConnection;
   js!: JetStreamClient;
@@ -40,6 +44,7 @@ export class TestSystem {
       for (let i = 0; i < (options.runServices ?? 1); i++) await system.startRunService();
       for (let i = 0; i < (options.streamServices ?? 1); i++) await system.startStreamService();
       if (options.gateway !== false) await system.startGateway();
+      for (let i = 0; i < (options.workers ?? 1); i++) await system.startWorker();
       system.nc = await connect({ servers: system.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
       system.js = jetstream(system.nc);
       system.jsm = await jetstreamManager(system.nc);
@@ -82,6 +87,20 @@ export class TestSystem {
     return service;
   }
 
+  async startWorker(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const worker = await ServiceProcess.start('reference-agent', {
+      ...this.baseEnv,
+      TRIP_PLANNER_STEP_MS: '100',
+      WORKER_LEASE_RENEW_MS: '500',
+      // Until the artifact-service answers typed-artifact requests in tests.
+      TRIP_PLANNER_ARTIFACTS: 'false',
+      ...this.options.workerEnv,
+      ...env,
+    });
+    this.workers.push(worker);
+    return worker;
+  }
+
   async startService(name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProcess> {
     return ServiceProcess.start(name, { ...this.baseEnv, ...env });
   }
@@ -118,6 +137,7 @@ export class TestSystem {
       this.gateway?.stop(),
       ...this.runServices.map((s) => s.stop()),
       ...this.streamServices.map((s) => s.stop()),
+      ...this.workers.map((s) => s.stop()),
     ]);
     await this.nats.stop().catch(() => undefined);
     await this.db.drop().catch(() => undefined);

@@ -11,13 +11,14 @@ export const REPO_ROOT = (() => {
 })();
 export const LOG_DIR = process.env.RUNSTREAM_LOG_DIR ?? join(REPO_ROOT, 'test-logs');
 
-export type ServiceName = 'gateway' | 'run-service' | 'stream-service' | 'artifact-service';
+export type ServiceName = 'gateway' | 'run-service' | 'stream-service' | 'artifact-service' | 'reference-agent';
 
 const PORT_VARIABLE: Record<ServiceName, string> = {
   gateway: 'PORT',
   'run-service': 'HEALTH_PORT',
   'stream-service': 'PORT',
   'artifact-service': 'PORT',
+  'reference-agent': 'HEALTH_PORT',
 };
 
 let counter = 0;

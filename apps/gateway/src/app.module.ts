@@ -12,6 +12,7 @@ import { IdempotencyStore } from './idempotency/idempotency.store';
 import { ProjectionWaiter } from './read-model/projection-waiter';
 import { RunReadModel } from './read-model/run-read-model';
 import { ThreadReadModel } from './read-model/thread-read-model';
+import { RunInteractionsService } from './runs/run-interactions.service';
 import { RunsService } from './runs/runs.service';
 import { ThreadIds } from './threads/thread-ids';
 import { ThreadsController } from './threads/threads.controller';
@@ -34,6 +35,7 @@ export class GatewayModule {
         RunReadModel,
         ThreadReadModel,
         RunsService,
+        RunInteractionsService,
         ThreadsService,
         ThreadIds,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -5,6 +5,7 @@ export const gatewayEnv = {
   ...databaseEnv,
   PORT: port({ default: 3000, desc: 'HTTP port of the public API' }),
   ...authEnv,
+  QUERY_TIMEOUT_MS: num({ default: 3_000, desc: 'how long a run query waits for the worker holding the run' }),
   COMMAND_TIMEOUT_MS: num({ default: 5_000, desc: 'how long a request waits for the run-service before 503' }),
   PROJECTION_WAIT_MS: num({ default: 2_000, desc: 'how long a write waits for the read model to show it' }),
   BODY_LIMIT_BYTES: num({ default: 256 * 1024, desc: 'largest JSON body accepted (413 beyond)' }),

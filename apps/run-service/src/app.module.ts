@@ -6,14 +6,15 @@ import { CommandHandlers } from './commands/command-handlers';
 import type { RunServiceConfig } from './config';
 import { ProjectionWriter } from './projector/projection-writer';
 import { ProjectorService } from './projector/projector.service';
-import { ReferenceAgentService } from './reference-agent/reference-agent.service';
+import { DispatcherService } from './dispatch/dispatcher.service';
+import { LeaseMonitorService } from './dispatch/lease-monitor.service';
 
 @Module({})
 export class RunServiceModule {
   static register(config: RunServiceConfig, logger: Logger): DynamicModule {
     const providers: Provider[] = [CommandHandlers, CommandConsumer];
     if (config.PROJECTOR_ENABLED) providers.push(ProjectionWriter, ProjectorService);
-    if (config.REFERENCE_AGENT_ENABLED) providers.push(ReferenceAgentService);
+    if (config.DISPATCHER_ENABLED) providers.push(DispatcherService, LeaseMonitorService);
     return {
       module: RunServiceModule,
       imports: [

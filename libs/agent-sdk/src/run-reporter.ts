@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainError, ErrorCode, type ReportRunProgress, type RunSnapshot, type WorkerReport } from '#contracts';
+import { DomainError, ErrorCode, type ClaimRun, type ReportRunProgress, type RunSnapshot, type WorkerReport } from '#contracts';
 import { RunRepository, ThreadRepository, runCommandHandler } from '#domain';
 import type { EventStore } from '#messaging';
 
@@ -14,6 +14,8 @@ export interface Report {
   runId: string;
   attempt: number;
   reports: WorkerReport[];
+  /** The worker holding the attempt (required once the attempt is claimed). */
+  workerId?: string;
   /** Same id → applied once; a worker resending after a crash passes the id it used before. */
   commandId: string;
   agent: string;
@@ -56,10 +58,25 @@ export class RunReporter {
     return next;
   }
 
-  private async apply(report: Report): Promise<RunSnapshot> {
+  /** Takes the attempt for `workerId`; a refusal (stale attempt, held by another worker) rejects. */
+  claim(claim: { runId: string; attempt: number; workerId: string; agent: string; commandId: string }): Promise<RunSnapshot> {
+    const command: ClaimRun = {
+      type: 'ClaimRun',
+      data: { runId: claim.runId, attempt: claim.attempt, workerId: claim.workerId },
+      metadata: {
+        commandId: claim.commandId,
+        correlationId: claim.runId,
+        actor: { kind: 'agent', id: claim.agent },
+        issuedAt: new Date().toISOString(),
+      },
+    };
+    return this.execute(command);
+  }
+
+  private apply(report: Report): Promise<RunSnapshot> {
     const command: ReportRunProgress = {
       type: 'ReportRunProgress',
-      data: { runId: report.runId, attempt: report.attempt, reports: report.reports },
+      data: { runId: report.runId, attempt: report.attempt, workerId: report.workerId, reports: report.reports },
       metadata: {
         commandId: report.commandId,
         correlationId: report.correlationId ?? report.runId,
@@ -67,6 +84,10 @@ export class RunReporter {
         issuedAt: new Date().toISOString(),
       },
     };
+    return this.execute(command);
+  }
+
+  private async execute(command: ReportRunProgress | ClaimRun): Promise<RunSnapshot> {
     for (;;) {
       const outcome = await this.handler.handle(command);
       switch (outcome.kind) {

@@ -39,6 +39,9 @@ export type ReportRunProgress = Command<
 export type ClaimRun = Command<'ClaimRun', { runId: string; attempt: number; workerId: string }>;
 /** The lease monitor saw no live lease for the attempt: redispatch, or fail after the maximum. */
 export type ExpireLease = Command<'ExpireLease', { runId: string; attempt: number; reason: LeaseLossReason }>;
+/** Seed 003: input is at most 32 KB (UTF-8 bytes); signals share the limit. */
+export const MAX_INPUT_BYTES = 32 * 1024;
+
 export type ProvideInput = Command<'ProvideInput', { runId: string; content: string }>;
 /** `stage` 'warning' appends RunInputExpiring; 'expired' fails the run. */
 export type ExpireInput = Command<'ExpireInput', { runId: string; attempt: number; stage: 'warning' | 'expired' }>;

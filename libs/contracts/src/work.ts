@@ -7,8 +7,6 @@ import type { AttemptInput } from './events';
  */
 export interface WorkItem extends AttemptInput {
   runId: string;
-  userId: string;
-  threadId: number;
   eventStreamSeq: number;
   dispatchedAt: string;
 }

@@ -41,6 +41,17 @@ export function streamConfigs({ replicas }: TopologyOptions): (Partial<StreamCon
       allow_direct: true,
       num_replicas: replicas,
     },
+    {
+      name: STREAMS.work,
+      subjects: [SUBJECTS.allWork],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      // The dispatcher publishes each attempt's item with msgID <run>:<attempt>: a redelivered event is not dispatched twice.
+      duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      max_msg_size: 1024 * 1024,
+      num_replicas: replicas,
+    },
   ];
 }
 
@@ -93,4 +104,12 @@ export async function openIdempotencyBucket(nc: NatsConnection, replicas: number
 
 export async function openCountersBucket(nc: NatsConnection, replicas: number): Promise<KV> {
   return new Kvm(nc).create(KV_BUCKETS.counters, { history: 1, replicas });
+}
+
+/**
+ * Worker leases. Holders put their lease on every heartbeat and delete it when done; the bucket's
+ * TTL only collects leases of workers that died and whose runs the monitor has long redispatched.
+ */
+export async function openLeasesBucket(nc: NatsConnection, replicas: number): Promise<KV> {
+  return new Kvm(nc).create(KV_BUCKETS.leases, { ttl: 60 * 60_000, history: 1, replicas });
 }

@@ -1,6 +1,10 @@
-import type { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ConfigError } from './config';
+
+/** A started service: a Nest application, or a worker. */
+export interface Closable {
+  close(): Promise<unknown>;
+}
 
 /**
  * Runs a service's start-up: a configuration error prints one line naming the variable and exits 1;
@@ -9,9 +13,9 @@ import { ConfigError } from './config';
 export async function runService(
   service: string,
   logger: Logger,
-  start: () => Promise<INestApplication>,
+  start: () => Promise<Closable>,
 ): Promise<void> {
-  let app: INestApplication;
+  let app: Closable;
   try {
     app = await start();
   } catch (error) {

@@ -1,6 +1,7 @@
 import {
   DomainError,
   ErrorCode,
+  MAX_INPUT_BYTES,
   type PinArtifact,
   type ProvideInput,
   type RecordArtifact,
@@ -10,8 +11,6 @@ import {
 import type { RunState } from './run';
 import { existingRunVisibleTo, invalid, type RunEventDraft } from './run.rules';
 
-/** Seed 003: input is at most 32 KB. */
-export const MAX_INPUT_BYTES = 32 * 1024;
 export const SIGNAL_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 const active = (run: RunSnapshot) => run.status === 'running' || run.status === 'waiting_for_input';

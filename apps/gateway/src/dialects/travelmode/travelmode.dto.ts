@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
-import { MAX_INT32, RUN_STATUSES, type RunStatus } from '#contracts';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { AGENT_NAME_PATTERN, MAX_INT32, RUN_STATUSES, type RunStatus } from '#contracts';
 import { PageQuery } from '../../http/page.query';
 
 export class CreateAgentRunDto {
@@ -12,6 +12,19 @@ export class CreateAgentRunDto {
   @IsString()
   @Length(1, 10_000)
   triggerMessage: string;
+
+  /** The agent that executes the run (default: the run-service's DEFAULT_AGENT). */
+  @IsOptional()
+  @IsString()
+  @Matches(AGENT_NAME_PATTERN, { message: 'agent must be 1-64 letters, digits, _ or -' })
+  agent?: string;
+}
+
+export class AgentRunInputDto {
+  /** At most 32 KB; checked in UTF-8 bytes by the service (413 beyond). */
+  @IsString()
+  @Length(1, 1_000_000)
+  content: string;
 }
 
 export const CONTROL_ACTIONS = ['start', 'stop', 'retry', 'cancel'] as const;

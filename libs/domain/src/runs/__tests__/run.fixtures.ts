@@ -3,10 +3,13 @@ import {
   DomainError,
   ErrorCode,
   type Actor,
+  type ArtifactDescriptor,
+  type LeaseLossReason,
   type RunCommand,
   type RunEvent,
   type RunPhase,
   type ThreadSnapshot,
+  type UsageIncrement,
   type WorkerReport,
 } from '#contracts';
 import { evolveRun, initialRunState, type RunState } from '../run';
@@ -128,3 +131,135 @@ export const HISTORY: Record<ReachableStatus, RunEventDraft[]> = {
 export const ATTEMPT: Record<ReachableStatus, number> = { pending: 0, running: 1, completed: 1, failed: 2, cancelled: 1 };
 
 // ---- decideRun ------------------------------------------------------------------------------
+
+// ---- execution: claims, leases, reports, input, signals, artifacts ---------------------------
+
+export const WORKER = 'worker-a';
+export const OTHER_WORKER = 'worker-b';
+/** Deadline of the input request in the WAITING history: five minutes after NOW. */
+export const EXPIRES_AT = '2030-01-01T12:05:00.000Z';
+/** `ms` milliseconds after (or, negative, before) an ISO instant. */
+export const shift = (iso: string, ms: number) => new Date(Date.parse(iso) + ms);
+
+export const claimRun = (attempt: number, workerId = WORKER, actor = AGENT): RunCommand => ({
+  type: 'ClaimRun',
+  data: { runId: RUN_ID, attempt, workerId },
+  metadata: meta(actor),
+});
+/** ReportRunProgress naming the reporting worker (`undefined` leaves `workerId` out). */
+export const reportAs = (workerId: string | undefined, attempt: number, reports: WorkerReport[], actor = AGENT): RunCommand => ({
+  type: 'ReportRunProgress',
+  data: workerId === undefined ? { runId: RUN_ID, attempt, reports } : { runId: RUN_ID, attempt, workerId, reports },
+  metadata: meta(actor),
+});
+export const expireLease = (attempt: number, reason: LeaseLossReason = 'lease_expired', actor = SYSTEM): RunCommand => ({
+  type: 'ExpireLease',
+  data: { runId: RUN_ID, attempt, reason },
+  metadata: meta(actor),
+});
+export const expireInput = (attempt: number, stage: 'warning' | 'expired', actor = SYSTEM): RunCommand => ({
+  type: 'ExpireInput',
+  data: { runId: RUN_ID, attempt, stage },
+  metadata: meta(actor),
+});
+export const provideInput = (content: string, actor = OWNER): RunCommand => ({
+  type: 'ProvideInput',
+  data: { runId: RUN_ID, content },
+  metadata: meta(actor),
+});
+export const signalRun = (name: string, payload?: unknown, actor = OWNER): RunCommand => ({
+  type: 'SignalRun',
+  data: payload === undefined ? { runId: RUN_ID, name } : { runId: RUN_ID, name, payload },
+  metadata: meta(actor),
+});
+export const recordArtifact = (artifact: ArtifactDescriptor, attempt: number | undefined, actor = AGENT): RunCommand => ({
+  type: 'RecordArtifact',
+  data: attempt === undefined ? { runId: RUN_ID, artifact } : { runId: RUN_ID, attempt, artifact },
+  metadata: meta(actor),
+});
+export const pinArtifact = (artifactId: number, isPinned: boolean, actor = OWNER): RunCommand => ({
+  type: 'PinArtifact',
+  data: { runId: RUN_ID, artifactId, isPinned },
+  metadata: meta(actor),
+});
+
+export const claimed = (attempt: number, workerId = WORKER): RunEventDraft => ({ type: 'RunClaimed', data: { attempt, workerId } });
+/** The next attempt (`attempt`) of the chain after `attempt - 1` lost its lease. */
+export const redispatched = (
+  attempt: number,
+  previousWorkerId: string | null = WORKER,
+  reason: LeaseLossReason = 'lease_expired',
+  snapshotRevision = 2,
+): RunEventDraft => ({
+  type: 'RunRedispatched',
+  data: { ...attemptInput(attempt, snapshotRevision, 'a1'), previousAttempt: attempt - 1, previousWorkerId, reason },
+});
+export const messageDelta = (attempt: number, messageId: string, text: string): RunEventDraft => ({
+  type: 'RunMessageDelta',
+  data: { attempt, messageId, text },
+});
+export const toolCalled = (attempt: number, callId: string, name: string, input: unknown): RunEventDraft => ({
+  type: 'RunToolCalled',
+  data: { attempt, callId, name, input },
+});
+export const toolCallCompleted = (attempt: number, callId: string, output: unknown, isError: boolean): RunEventDraft => ({
+  type: 'RunToolCallCompleted',
+  data: { attempt, callId, output, isError },
+});
+/** Every field of the increment spelled out; the ones not given are 0 (model null). */
+export const usageRecorded = (attempt: number, usage: Partial<UsageIncrement> = {}): RunEventDraft => ({
+  type: 'RunUsageRecorded',
+  data: { attempt, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0, credits: 0, model: null, ...usage },
+});
+export const inputRequested = (attempt: number, expiresAt: string | null = EXPIRES_AT, prompt = 'Which dates?'): RunEventDraft => ({
+  type: 'RunInputRequested',
+  data: { attempt, prompt, expiresAt },
+});
+export const inputExpiring = (attempt: number, expiresAt = EXPIRES_AT): RunEventDraft => ({
+  type: 'RunInputExpiring',
+  data: { attempt, expiresAt },
+});
+export const inputProvided = (attempt: number, content: string): RunEventDraft => ({
+  type: 'RunInputProvided',
+  data: { attempt, content },
+});
+export const signalled = (attempt: number, name: string, payload: unknown = null): RunEventDraft => ({
+  type: 'RunSignalled',
+  data: { attempt, name, payload },
+});
+export const typedArtifact = (id: number, overrides: Partial<ArtifactDescriptor> = {}): ArtifactDescriptor => ({
+  id,
+  kind: 'typed',
+  artifactType: 'candidates',
+  title: 'Candidates',
+  path: null,
+  objectName: `runs/${RUN_ID}/artifacts/${id}`,
+  contentType: 'application/json',
+  size: 120,
+  sha256: 'a'.repeat(64),
+  isPinned: false,
+  ...overrides,
+});
+export const fileArtifact = (id: number, path = 'out/report.pdf', overrides: Partial<ArtifactDescriptor> = {}): ArtifactDescriptor => ({
+  id,
+  kind: 'file',
+  artifactType: 'file',
+  title: null,
+  path,
+  objectName: `runs/${RUN_ID}/files/${id}`,
+  contentType: 'application/pdf',
+  size: 2048,
+  sha256: 'b'.repeat(64),
+  isPinned: false,
+  ...overrides,
+});
+export const artifactCreated = (artifact: ArtifactDescriptor): RunEventDraft => ({ type: 'RunArtifactCreated', data: artifact });
+export const pinChanged = (artifactId: number, isPinned: boolean): RunEventDraft => ({
+  type: 'RunArtifactPinChanged',
+  data: { artifactId, isPinned },
+});
+
+/** Running at attempt 1, claimed by WORKER. */
+export const CLAIMED: RunEventDraft[] = [...HISTORY.running, claimed(1)];
+/** CLAIMED, then waiting for input at attempt 1 with a request that expires at EXPIRES_AT. */
+export const WAITING: RunEventDraft[] = [...CLAIMED, inputRequested(1)];

@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
+import {
+  DomainError,
+  ErrorCode,
+  MAX_INPUT_BYTES,
+  SUBJECTS,
+  canonicalRunId,
+  type QueryReply,
+  type RunSnapshot,
+} from '#contracts';
+import { decodeJson } from '#messaging';
+import { CONFIG, NATS_CONNECTION } from '#platform';
+import type { Principal } from '../auth/principal';
+import { CommandBus } from '../commands/command-bus';
+import type { GatewayConfig } from '../config';
+import type { IdSource } from '../idempotency/id-source';
+import { ProjectionWaiter } from '../read-model/projection-waiter';
+import { RunReadModel } from '../read-model/run-read-model';
+
+const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+const runNotFound = () => new DomainError(ErrorCode.RunNotFound, 'run not found');
+
+function runIdOf(raw: string): string {
+  const id = canonicalRunId(raw);
+  if (id === null) throw runNotFound();
+  return id;
+}
+
+/** A client talking to the agent executing its run: input, signals (through the log) and queries (live). */
+@Injectable()
+export class RunInteractionsService {
+  constructor(
+    @Inject(CONFIG) private readonly config: GatewayConfig,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly bus: CommandBus,
+    private readonly runs: RunReadModel,
+    private readonly projection: ProjectionWaiter,
+  ) {}
+
+  async input(principal: Principal, rawRunId: string, content: string, ids: IdSource): Promise<RunSnapshot> {
+    if (Buffer.byteLength(content, 'utf8') > MAX_INPUT_BYTES)
+      throw new DomainError(ErrorCode.PayloadTooLarge, `content exceeds ${MAX_INPUT_BYTES} bytes`);
+    return this.send(principal, rawRunId, 'ProvideInput', { content }, ids);
+  }
+
+  async signal(principal: Principal, rawRunId: string, name: string, payload: unknown, ids: IdSource): Promise<RunSnapshot> {
+    if (!NAME.test(name)) throw new DomainError(ErrorCode.ValidationFailed, 'signal name must be 1-64 letters, digits, _ . or -');
+    if (Buffer.byteLength(JSON.stringify(payload ?? null), 'utf8') > MAX_INPUT_BYTES)
+      throw new DomainError(ErrorCode.PayloadTooLarge, `signal payload exceeds ${MAX_INPUT_BYTES} bytes`);
+    return this.send(principal, rawRunId, 'SignalRun', { name, payload: payload ?? null }, ids);
+  }
+
+  /** Asks the worker holding the run; 409 when the run is not active, 503 when no worker answers. */
+  async query(principal: Principal, rawRunId: string, name: string): Promise<unknown> {
+    if (!NAME.test(name)) throw new DomainError(ErrorCode.ValidationFailed, 'query name must be 1-64 letters, digits, _ . or -');
+    const run = await this.runs.find(principal.userId, runIdOf(rawRunId));
+    if (!run) throw runNotFound();
+    if (run.status !== 'running' && run.status !== 'waiting_for_input')
+      throw new DomainError(ErrorCode.NoActiveWorker, `no worker holds a run that is ${run.status}`);
+    let reply: QueryReply;
+    try {
+      const msg = await this.nc.request(SUBJECTS.query(run.id, name), new Uint8Array(0), { timeout: this.config.QUERY_TIMEOUT_MS });
+      reply = decodeJson<QueryReply>(msg.data);
+    } catch {
+      throw new DomainError(ErrorCode.Unavailable, 'no worker answered the query');
+    }
+    if (!reply.ok) throw new DomainError(ErrorCode.NotFound, reply.error);
+    return reply.result;
+  }
+
+  private async send(principal: Principal, rawRunId: string, type: string, data: object, ids: IdSource) {
+    const runId = runIdOf(rawRunId);
+    const commandId = await ids.reserve('commandId', randomUUID);
+    const reply = await this.bus.send(SUBJECTS.runCommands(runId), type, { runId, ...data }, principal, { commandId });
+    if (!reply.run) throw new DomainError(ErrorCode.Internal, 'the run service answered without the run');
+    await this.projection.waitForRun(reply.run.id, reply.run.lastEventSequence);
+    return reply.run;
+  }
+}

@@ -1,0 +1,247 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { nanos, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import {
+  AGENT_NAME_PATTERN,
+  CONSUMERS,
+  DomainError,
+  KV_BUCKETS,
+  RUN_PHASES,
+  STREAMS,
+  SUBJECTS,
+  type QueryReply,
+  type WorkItem,
+} from '#contracts';
+import { EventStore, decodeJson, encodeJson, ensureDurable } from '#messaging';
+import { LeaseKeeper } from './lease-keeper';
+import { AttemptContext } from './run-context';
+import { RunFollower } from './run-follower';
+import { RunReporter } from './run-reporter';
+import type { AgentHandler, SdkLogger, ToolDescription } from './types';
+
+export interface AgentWorkerOptions {
+  nc: NatsConnection;
+  /** Agent name → handler. Each agent has its own work queue, shared by every worker that serves it. */
+  agents: Record<string, AgentHandler>;
+  workerId?: string;
+  /** Attempts executed at once (default 100). */
+  maxConcurrentRuns?: number;
+  /** Lease renewal period; keep it well under the run-service's LEASE_TIMEOUT_MS (default 2 s). */
+  leaseRenewMs?: number;
+  /** A work item taken but not claimed within this is offered to another worker (default 30 s). */
+  workAckWaitMs?: number;
+  /** What the default `AvailableTools` query answers. */
+  tools?: ToolDescription[];
+  logger?: SdkLogger;
+  artifactTimeoutMs?: number;
+}
+
+const silent: SdkLogger = { info: () => undefined, warn: () => undefined };
+
+/**
+ * Runs agent handlers for work items: takes an item from the agent's queue, claims the attempt,
+ * holds its lease while the handler runs, follows the run's log for stop/cancel/input/signals,
+ * answers queries, and reports the result. A worker that dies simply stops renewing its leases;
+ * the run-service gives the runs to other workers.
+ */
+export class AgentWorker {
+  readonly workerId: string;
+  private readonly js: JetStreamClient;
+  private readonly logger: SdkLogger;
+  private store: EventStore | null = null;
+  private reporter!: RunReporter;
+  private leases: LeaseKeeper | null = null;
+  private readonly consumers: ConsumerMessages[] = [];
+  private readonly loops: Promise<void>[] = [];
+  private readonly executing = new Map<string, { attempt: number; done: Promise<void> }>();
+  private freeSlots: number;
+  private slotWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: AgentWorkerOptions) {
+    for (const name of Object.keys(options.agents))
+      if (!AGENT_NAME_PATTERN.test(name)) throw new Error(`agent name ${name} must match ${AGENT_NAME_PATTERN}`);
+    this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.logger = options.logger ?? silent;
+    this.js = jetstream(options.nc);
+    this.store = new EventStore(options.nc, this.js, null as never);
+    this.reporter = new RunReporter(this.store);
+    this.freeSlots = options.maxConcurrentRuns ?? 100;
+  }
+
+  /** Attempts this worker is executing now. */
+  get activeRuns(): number {
+    return this.executing.size;
+  }
+
+  async start(): Promise<void> {
+    const jsm = await jetstreamManager(this.options.nc);
+    // Runstream's services create the streams and the lease bucket; a worker only waits for them.
+    this.store = new EventStore(this.options.nc, this.js, jsm);
+    this.reporter = new RunReporter(this.store);
+    const kv = await waitFor(() => new Kvm(this.options.nc).open(KV_BUCKETS.leases).then(async (b: KV) => (await b.status(), b)));
+    await waitFor(() => jsm.streams.info(STREAMS.work));
+    this.leases = new LeaseKeeper(kv, this.workerId, this.options.leaseRenewMs ?? 2_000, this.logger);
+    this.leases.start();
+    for (const agent of Object.keys(this.options.agents)) {
+      const durable = CONSUMERS.workers(agent);
+      await ensureDurable(jsm, STREAMS.work, {
+        durable_name: durable,
+        filter_subject: SUBJECTS.work(agent),
+        ack_wait: nanos(this.options.workAckWaitMs ?? 30_000),
+        max_deliver: -1,
+        max_ack_pending: -1,
+      });
+      const messages = await (await this.js.consumers.get(STREAMS.work, durable)).consume({ max_messages: 64 });
+      this.consumers.push(messages);
+      this.loops.push(this.serve(messages));
+    }
+    this.logger.info({ workerId: this.workerId, agents: Object.keys(this.options.agents) }, 'agent worker ready');
+  }
+
+  /** Stops taking work and waits up to `drainMs` for running attempts; unfinished ones are redispatched by lease expiry. */
+  async stop(drainMs = 10_000): Promise<void> {
+    await Promise.all(this.consumers.map((m) => m.close().catch(() => undefined)));
+    await Promise.all(this.loops.map((l) => l.catch(() => undefined)));
+    const running = [...this.executing.values()].map((e) => e.done);
+    await Promise.race([Promise.allSettled(running), sleep(drainMs)]);
+    this.leases?.stop();
+    this.store?.close();
+  }
+
+  private async serve(messages: ConsumerMessages): Promise<void> {
+    for await (const msg of messages) {
+      await this.acquireSlot();
+      void this.take(msg).finally(() => this.releaseSlot());
+    }
+  }
+
+  private async take(msg: JsMsg): Promise<void> {
+    const item = decodeJson<WorkItem>(msg.data);
+    const handler = this.options.agents[item.agent];
+    const current = this.executing.get(item.runId);
+    if (!handler || (current && current.attempt >= item.attempt)) {
+      msg.ack();
+      return;
+    }
+    try {
+      await this.reporter.claim({
+        runId: item.runId,
+        attempt: item.attempt,
+        workerId: this.workerId,
+        agent: item.agent,
+        commandId: `${item.runId}:${item.attempt}:claim:${this.workerId}`,
+      });
+    } catch (error) {
+      if (error instanceof DomainError) {
+        // Stale (the run moved on) or another worker holds it: the item is spent.
+        this.logger.info({ runId: item.runId, attempt: item.attempt, code: error.code }, 'work item not claimed');
+        msg.ack();
+      } else {
+        this.logger.warn({ err: error, runId: item.runId }, 'claim failed; the item is offered again');
+        msg.nak(1_000);
+      }
+      return;
+    }
+    msg.ack();
+    const done = this.execute(item, handler);
+    this.executing.set(item.runId, { attempt: item.attempt, done });
+    await done;
+  }
+
+  private async execute(item: WorkItem, handler: AgentHandler): Promise<void> {
+    const run = {
+      runId: item.runId,
+      attempt: item.attempt,
+      agent: item.agent,
+      triggerMessage: item.triggerMessage,
+      snapshotRevision: item.snapshotRevision,
+    };
+    const ctx = new AttemptContext(run, this.workerId, this.reporter, this.options.nc, this.options.artifactTimeoutMs ?? 10_000);
+    this.registerDefaultQueries(ctx);
+    const follower = new RunFollower(this.js, item.runId, item.attempt);
+    let queries: Subscription | null = null;
+    try {
+      await this.leases?.hold(item.runId, item.attempt);
+      queries = this.answerQueries(ctx);
+      await follower.start(item.eventStreamSeq, {
+        ended: (reason) => ctx.end(reason),
+        input: (content) => ctx.receiveInput(content),
+        signal: (name, payload) => ctx.receiveSignal(name, payload),
+      });
+      let outcome: { kind: 'completed'; result: unknown } | { kind: 'failed'; errorMessage: string };
+      try {
+        outcome = { kind: 'completed', result: (await handler(run, ctx)) ?? null };
+      } catch (error) {
+        outcome = { kind: 'failed', errorMessage: error instanceof Error ? error.message : String(error) };
+      }
+      if (!ctx.signal.aborted) await ctx.finish(outcome);
+    } catch (error) {
+      if (!ctx.signal.aborted) this.logger.warn({ err: error, runId: item.runId }, 'attempt ended with an error');
+    } finally {
+      follower.stop();
+      queries?.unsubscribe();
+      await this.leases?.release(item.runId);
+      if (this.executing.get(item.runId)?.attempt === item.attempt) this.executing.delete(item.runId);
+      this.logger.info({ runId: item.runId, attempt: item.attempt, aborted: ctx.signal.aborted }, 'attempt finished');
+    }
+  }
+
+  private answerQueries(ctx: AttemptContext): Subscription {
+    const prefix = SUBJECTS.query(ctx.run.runId, '');
+    return this.options.nc.subscribe(`${prefix}*`, {
+      callback: (error, msg) => {
+        if (error) return;
+        const name = msg.subject.slice(prefix.length);
+        const handler = ctx.queries.get(name);
+        const respond = (reply: QueryReply) => msg.respond(encodeJson(reply));
+        if (!handler) {
+          respond({ ok: false, error: `unknown query ${name}` });
+          return;
+        }
+        Promise.resolve()
+          .then(() => handler())
+          .then(
+            (result) => respond({ ok: true, result: result ?? null }),
+            (failure: unknown) => respond({ ok: false, error: failure instanceof Error ? failure.message : String(failure) }),
+          );
+      },
+    });
+  }
+
+  private registerDefaultQueries(ctx: AttemptContext): void {
+    ctx.onQuery('AgentPlan', () => ({
+      phases: RUN_PHASES,
+      completed: ctx.phases.slice(0, -1),
+      current: ctx.phases.at(-1) ?? null,
+    }));
+    ctx.onQuery('ActiveWorkstreams', () =>
+      [...ctx.openToolCalls].map(([callId, call]) => ({ callId, tool: call.name, startedAt: call.startedAt })),
+    );
+    ctx.onQuery('AvailableTools', () => this.options.tools ?? []);
+  }
+
+  private async acquireSlot(): Promise<void> {
+    while (this.freeSlots === 0) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    this.freeSlots--;
+  }
+
+  private releaseSlot(): void {
+    this.freeSlots++;
+    this.slotWaiters.shift()?.();
+  }
+}
+
+async function waitFor<T>(attempt: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(250);
+    }
+  }
+}

@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  DomainError,
+  ErrorCode,
+  SUBJECTS,
+  type CreateTypedArtifactReply,
+  type CreateTypedArtifactRequest,
+  type RunPhase,
+  type UsageIncrement,
+  type WorkerReport,
+} from '#contracts';
+import { decodeJson, encodeJson } from '#messaging';
+import type { RunReporter } from './run-reporter';
+import {
+  RunEndedError,
+  type AgentRun,
+  type ArtifactInput,
+  type QueryHandler,
+  type RunContext,
+  type SignalHandler,
+  type WaitForInputOptions,
+} from './types';
+
+interface Pending {
+  report: WorkerReport;
+  settle: { resolve(): void; reject(error: unknown): void };
+}
+
+/**
+ * A handler's view of its attempt. Reports queue up and go to the log in order; whatever queued
+ * while one append was in flight goes in the next one (consecutive deltas of a message merge), so a
+ * chatty model costs a few appends, not one per token.
+ */
+export class AttemptContext implements RunContext {
+  readonly signal: AbortSignal;
+  readonly phases: RunPhase[] = [];
+  readonly openToolCalls = new Map<string, { name: string; startedAt: string }>();
+  readonly queries = new Map<string, QueryHandler>();
+  private readonly abort = new AbortController();
+  private readonly queue: Pending[] = [];
+  private flushing: Promise<void> | null = null;
+  private readonly signalHandlers = new Map<string, SignalHandler>();
+  private readonly unhandledSignals: { name: string; payload: unknown }[] = [];
+  private signalChain: Promise<void> = Promise.resolve();
+  private inputWaiter: { resolve(content: string): void; reject(error: unknown): void } | null = null;
+  private readonly messageId = randomUUID();
+
+  constructor(
+    readonly run: AgentRun,
+    readonly workerId: string,
+    private readonly reporter: RunReporter,
+    private readonly nc: NatsConnection,
+    private readonly artifactTimeoutMs: number,
+  ) {
+    this.signal = this.abort.signal;
+  }
+
+  // ---- what the follower tells -------------------------------------------------------------
+
+  end(reason: string): void {
+    if (this.abort.signal.aborted) return;
+    const error = new RunEndedError(reason);
+    this.abort.abort(error);
+    this.inputWaiter?.reject(error);
+    this.inputWaiter = null;
+  }
+
+  receiveInput(content: string): void {
+    this.inputWaiter?.resolve(content);
+    this.inputWaiter = null;
+  }
+
+  receiveSignal(name: string, payload: unknown): void {
+    const handler = this.signalHandlers.get(name) ?? this.signalHandlers.get('*');
+    if (!handler) {
+      this.unhandledSignals.push({ name, payload });
+      return;
+    }
+    this.signalChain = this.signalChain.then(() => handler(payload, name)).catch(() => undefined);
+  }
+
+  // ---- the handler's API ---------------------------------------------------------------------
+
+  async phase(phase: RunPhase): Promise<void> {
+    await this.report({ kind: 'phase_started', phase });
+    this.phases.push(phase);
+  }
+
+  delta(text: string, messageId = this.messageId): void {
+    void this.report({ kind: 'message_delta', messageId, text }).catch(() => undefined);
+  }
+
+  async toolCall(name: string, input?: unknown): Promise<string> {
+    const callId = randomUUID();
+    await this.report({ kind: 'tool_call', callId, name, input: input ?? null });
+    this.openToolCalls.set(callId, { name, startedAt: new Date().toISOString() });
+    return callId;
+  }
+
+  async toolResult(callId: string, output: unknown, isError = false): Promise<void> {
+    await this.report({ kind: 'tool_result', callId, output, isError });
+    this.openToolCalls.delete(callId);
+  }
+
+  usage(usage: Partial<UsageIncrement>): void {
+    void this.report({ kind: 'usage', ...usage }).catch(() => undefined);
+  }
+
+  async artifact(artifact: ArtifactInput): Promise<{ id: number; artifactType: string }> {
+    await this.flush();
+    this.throwIfEnded();
+    const request: CreateTypedArtifactRequest = {
+      runId: this.run.runId,
+      attempt: this.run.attempt,
+      workerId: this.workerId,
+      agent: this.run.agent,
+      artifactType: artifact.artifactType,
+      title: artifact.title ?? null,
+      content: artifact.content,
+    };
+    let reply: CreateTypedArtifactReply;
+    try {
+      const msg = await this.nc.request(SUBJECTS.artifactCreate, encodeJson(request), { timeout: this.artifactTimeoutMs });
+      reply = decodeJson<CreateTypedArtifactReply>(msg.data);
+    } catch (error) {
+      throw new DomainError(ErrorCode.Unavailable, `artifact-service unavailable: ${(error as Error).message}`);
+    }
+    if (!reply.ok) throw new DomainError(reply.error.code as ErrorCode, reply.error.message);
+    return reply.artifact;
+  }
+
+  async waitForInput(prompt: string, options: WaitForInputOptions = {}): Promise<string> {
+    const expiresAt = options.expiresAt === undefined ? null : new Date(options.expiresAt).toISOString();
+    const input = new Promise<string>((resolve, reject) => {
+      this.inputWaiter = { resolve, reject };
+    });
+    // The waiter exists before the request is in the log, so the answer cannot slip past it.
+    await this.report({ kind: 'input_requested', prompt, expiresAt });
+    return input;
+  }
+
+  onSignal(name: string, handler: SignalHandler): void {
+    this.signalHandlers.set(name, handler);
+    const matching = this.unhandledSignals.filter((s) => name === '*' || s.name === name);
+    for (const s of matching) {
+      this.unhandledSignals.splice(this.unhandledSignals.indexOf(s), 1);
+      this.receiveSignal(s.name, s.payload);
+    }
+  }
+
+  onQuery(name: string, handler: QueryHandler): void {
+    this.queries.set(name, handler);
+  }
+
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  /** Waits for queued reports, then appends the final one (completed or failed). */
+  async finish(report: WorkerReport): Promise<void> {
+    await this.flush().catch(() => undefined);
+    await this.report(report);
+  }
+
+  // ---- batching ------------------------------------------------------------------------------
+
+  private report(report: WorkerReport): Promise<void> {
+    if (this.abort.signal.aborted) return Promise.reject(this.abort.signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ report, settle: { resolve, reject } });
+      if (!this.flushing) this.flushing = this.drain().finally(() => (this.flushing = null));
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.queue.length);
+      try {
+        await this.reporter.report({
+          runId: this.run.runId,
+          attempt: this.run.attempt,
+          workerId: this.workerId,
+          agent: this.run.agent,
+          commandId: randomUUID(),
+          reports: mergeDeltas(batch.map((p) => p.report)),
+        });
+        batch.forEach((p) => p.settle.resolve());
+      } catch (error) {
+        // Refused: the run moved on (stopped, cancelled, redispatched). This attempt is over.
+        if (error instanceof DomainError) this.end(error.code);
+        const reason = this.abort.signal.aborted ? this.abort.signal.reason : error;
+        for (const p of [...batch, ...this.queue.splice(0, this.queue.length)]) p.settle.reject(reason);
+      }
+    }
+  }
+
+  private throwIfEnded(): void {
+    if (this.abort.signal.aborted) throw this.abort.signal.reason;
+  }
+}
+
+/** Adjacent deltas of one message become one. */
+function mergeDeltas(reports: WorkerReport[]): WorkerReport[] {
+  const merged: WorkerReport[] = [];
+  for (const report of reports) {
+    const last = merged.at(-1);
+    if (report.kind === 'message_delta' && last?.kind === 'message_delta' && last.messageId === report.messageId)
+      merged[merged.length - 1] = { ...last, text: last.text + report.text };
+    else merged.push(report);
+  }
+  return merged;
+}
