@@ -66,6 +66,10 @@ describe('client decisions', () => {
   describe('SignalRun', () => {
     it('signals a running run with the payload', () =>
       given(CLAIMED).when(signalRun('pause', { seconds: 30 })).then([signalled(1, 'pause', { seconds: 30 })]));
+    it.each([null, undefined, ['ok'], {}])('refuses a signal name that is not a string (%p)', (name) =>
+      given(CLAIMED).when(signalRun(name as unknown as string)).thenThrows(ErrorCode.ValidationFailed));
+    it('refuses a signal payload over 32 KB', () =>
+      given(CLAIMED).when(signalRun('big', { text: 'x'.repeat(32 * 1024) })).thenThrows(ErrorCode.PayloadTooLarge));
     it('signals a run waiting for input', () =>
       given(WAITING).when(signalRun('nudge', 'hurry')).then([signalled(1, 'nudge', 'hurry')]));
     it('records payload null when none is given', () =>
@@ -125,6 +129,10 @@ describe('client decisions', () => {
       given([...CLAIMED, artifactCreated(typed)])
         .when(recordArtifact(typedArtifact(10, { artifactType: 'itinerary' }), attempt, actor))
         .thenThrows(ErrorCode.AlreadyExists));
+    it('checks only typed ids: a file artifact sharing a typed id is recorded', () => {
+      const sameId = fileArtifact(10);
+      given([...CLAIMED, artifactCreated(typed)]).when(recordArtifact(sameId, 1)).then([artifactCreated(sameId)]);
+    });
     it('accepts a second typed artifact with another id', () => {
       const second = typedArtifact(12, { artifactType: 'itinerary' });
       given([...CLAIMED, artifactCreated(typed)]).when(recordArtifact(second, 1)).then([artifactCreated(second)]);

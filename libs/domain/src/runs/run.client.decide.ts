@@ -28,15 +28,19 @@ export function provideInput(command: ProvideInput, state: RunState): RunEventDr
 
 export function signalRun(command: SignalRun, state: RunState): RunEventDraft[] {
   const run = existingRunVisibleTo(state, command.metadata.actor);
-  if (!SIGNAL_NAME_PATTERN.test(command.data.name))
+  const { name, payload } = command.data;
+  if (typeof name !== 'string' || !SIGNAL_NAME_PATTERN.test(name))
     throw new DomainError(ErrorCode.ValidationFailed, 'signal name must be 1-64 letters, digits, _ . or -');
+  if (Buffer.byteLength(JSON.stringify(payload ?? null), 'utf8') > MAX_INPUT_BYTES)
+    throw new DomainError(ErrorCode.PayloadTooLarge, `signal payload exceeds ${MAX_INPUT_BYTES} bytes`);
   if (!active(run)) throw invalid('signal', run.status);
   return [{ type: 'RunSignalled', data: { attempt: run.attempt, name: command.data.name, payload: command.data.payload ?? null } }];
 }
 
 /**
  * The artifact-service records an artifact after its bytes are stored. A worker's artifact belongs
- * to its attempt (refused once the run moved on); an owner's upload is accepted in any status.
+ * to its attempt (refused once the run moved on); an owner's upload, and Runstream's own record
+ * (system actor: maintenance such as re-recording), are accepted in any status.
  */
 export function recordArtifact(command: RecordArtifact, state: RunState): RunEventDraft[] {
   const { actor } = command.metadata;

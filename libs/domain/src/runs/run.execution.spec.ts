@@ -60,6 +60,10 @@ describe('evolveRun: execution', () => {
       expect(snapshot([...CLAIMED, ...Array.from({ length: 10 }, () => usageRecorded(1, { costUsd: 0.1 }))]).usage.costUsd).toBe(1));
     it('a cost of six decimals survives', () =>
       expect(snapshot([...CLAIMED, usageRecorded(1, { costUsd: 0.000123 }), usageRecorded(1, { costUsd: 0.000456 })]).usage.costUsd).toBe(0.000579));
+    it('sub-micro-dollar costs add up instead of rounding away', () =>
+      expect(snapshot([...CLAIMED, ...Array.from({ length: 10 }, () => usageRecorded(1, { costUsd: 0.0000004 }))]).usage.costUsd).toBe(0.000004));
+    it('credits 0.1 + 0.2 are exactly 0.3', () =>
+      expect(snapshot([...CLAIMED, usageRecorded(1, { credits: 0.1 }), usageRecorded(1, { credits: 0.2 })]).usage.credits).toBe(0.3));
     it('the model is the one of the latest report that named one', () =>
       expect(
         snapshot([

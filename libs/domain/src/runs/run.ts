@@ -97,16 +97,16 @@ export function evolveRun(state: RunState, event: RunEvent): RunState {
   }
 }
 
-/** Money is summed in micro-dollars so that many small costs add up exactly. */
-const micros = (usd: number) => Math.round(usd * 1_000_000);
+/** Costs and credits are fractional: summed at nano precision so that many small ones add up exactly. */
+const exact = (a: number, b: number) => Math.round((a + b) * 1e9) / 1e9;
 
 export function addUsage(total: RunUsage, increment: UsageIncrement): RunUsage {
   return {
     inputTokens: total.inputTokens + increment.inputTokens,
     outputTokens: total.outputTokens + increment.outputTokens,
     cachedInputTokens: total.cachedInputTokens + increment.cachedInputTokens,
-    costUsd: (micros(total.costUsd) + micros(increment.costUsd)) / 1_000_000,
-    credits: total.credits + increment.credits,
+    costUsd: exact(total.costUsd, increment.costUsd),
+    credits: exact(total.credits, increment.credits),
     model: increment.model ?? total.model,
   };
 }

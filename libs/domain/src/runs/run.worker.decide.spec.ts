@@ -86,6 +86,10 @@ describe('worker decisions', () => {
       reporting([{ kind: 'failed', errorMessage: 'tool crashed' }]).then([failed(1, 'tool crashed')]));
 
     describe('usage', () => {
+      it.each(['inputTokens', 'outputTokens', 'cachedInputTokens'])('refuses a fractional %s', (field) =>
+        reporting([{ kind: 'usage', inputTokens: 10, [field]: 0.5 }]).thenThrows(ErrorCode.ValidationFailed));
+      it('refuses a model that is not a string', () =>
+        reporting([{ kind: 'usage', model: 42 as unknown as string }]).thenThrows(ErrorCode.ValidationFailed));
       const full: UsageIncrement = { inputTokens: 1200, outputTokens: 340, cachedInputTokens: 800, costUsd: 0.0123, credits: 2, model: 'gpt-x' };
       it('becomes RunUsageRecorded with every field', () =>
         reporting([{ kind: 'usage', ...full }]).then([usageRecorded(1, full)]));

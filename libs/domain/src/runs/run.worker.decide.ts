@@ -97,6 +97,12 @@ const nonNegative = (name: string, value: unknown): number => {
   return value;
 };
 
+const tokens = (name: string, value: unknown): number => {
+  const n = nonNegative(name, value);
+  if (!Number.isSafeInteger(n)) throw new DomainError(ErrorCode.ValidationFailed, `usage ${name} must be a whole number`);
+  return n;
+};
+
 /** What a worker may report in each status: while waiting for input it may only account or give up. */
 const ALLOWED_WHILE_WAITING: ReadonlySet<WorkerReport['kind']> = new Set(['usage', 'failed']);
 
@@ -119,8 +125,10 @@ function reportToDraft(report: WorkerReport, run: RunSnapshot, ctx: RunDecisionC
         data: { attempt, callId: report.callId, output: report.output ?? null, isError: report.isError ?? false },
       };
     case 'usage': {
-      const inputTokens = nonNegative('inputTokens', report.inputTokens);
-      const cachedInputTokens = nonNegative('cachedInputTokens', report.cachedInputTokens);
+      const inputTokens = tokens('inputTokens', report.inputTokens);
+      const cachedInputTokens = tokens('cachedInputTokens', report.cachedInputTokens);
+      if (report.model !== undefined && report.model !== null && typeof report.model !== 'string')
+        throw new DomainError(ErrorCode.ValidationFailed, 'usage model must be a string');
       if (cachedInputTokens > inputTokens)
         throw new DomainError(ErrorCode.ValidationFailed, 'usage cachedInputTokens exceeds inputTokens');
       return {
@@ -128,7 +136,7 @@ function reportToDraft(report: WorkerReport, run: RunSnapshot, ctx: RunDecisionC
         data: {
           attempt,
           inputTokens,
-          outputTokens: nonNegative('outputTokens', report.outputTokens),
+          outputTokens: tokens('outputTokens', report.outputTokens),
           cachedInputTokens,
           costUsd: nonNegative('costUsd', report.costUsd),
           credits: nonNegative('credits', report.credits),
