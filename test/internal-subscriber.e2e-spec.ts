@@ -12,6 +12,11 @@ const API_NAME: Record<string, string> = {
   RunFailed: 'RUN_FAILED',
   RunCancelled: 'RUN_CANCELLED',
   RunRetried: 'RUN_RETRIED',
+  RunClaimed: 'WORKER_ASSIGNED',
+  RunMessageDelta: 'MESSAGE_DELTA',
+  RunToolCalled: 'TOOL_CALL',
+  RunToolCallCompleted: 'TOOL_RESULT',
+  RunUsageRecorded: 'USAGE_RECORDED',
 };
 
 interface Delivered {
@@ -77,7 +82,7 @@ describe('an internal subscriber on RUN_EVENTS', () => {
     const runIds = await Promise.all(
       Array.from({ length: RUNS }, async (_, i) => {
         const tripId = await system.thread(user, `Trip ${i}`);
-        const created = await api.post('/v1/agent-runs', { tripId, triggerMessage: `Plan trip ${i}` });
+        const created = await api.post('/v1/agent-runs', { tripId, triggerMessage: `Plan trip ${i} to Rome` });
         expect(created.status).toBe(201);
         const runId: string = created.body.run.id;
         expect((await api.post(`/v1/agent-runs/${runId}/control`, { action: 'start' })).status).toBe(200);

@@ -29,21 +29,22 @@ describe('ownership', () => {
     const runs = [];
     for (const id of aliceRuns()) {
       runs.push({
-        run: (await alice.get(`/v1/agent-runs/${id}`)).body,
+        // durationMs of the running run counts up with the clock; it is not state.
+        run: { ...(await alice.get(`/v1/agent-runs/${id}`)).body, run: { ...(await alice.get(`/v1/agent-runs/${id}`)).body.run, durationMs: 0 } },
         events: (await alice.get(`/v1/agent-runs/${id}/events`)).body,
         log: (await readRunLog(system.js, id)).map((e) => e.metadata.eventId),
       });
     }
     return {
       runs,
-      list: (await alice.get('/v1/agent-runs')).body,
+      list: ((body) => ({ ...body, runs: body.runs.map((r: object) => ({ ...r, durationMs: 0 })) }))((await alice.get('/v1/agent-runs')).body),
       thread: (await alice.get(`/v1/threads/${a.tripId}`)).body,
       threads: (await alice.get('/v1/threads')).body,
     };
   }
 
   beforeAll(async () => {
-    system = await TestSystem.start({ workerEnv: { TRIP_PLANNER_STEP_MS: '60000' } });
+    system = await TestSystem.start({ workers: 0 });
     alice = system.api('usr_alice');
     bob = system.api('usr_bob');
 
@@ -85,6 +86,19 @@ describe('ownership', () => {
       const missing = seen(await bob.post(`/v1/agent-runs/${randomUUID()}/control`, body));
       expect(missing).toMatchObject({ status: 404, body: { error: 'run not found' } });
       for (const id of aliceRuns()) expect(seen(await bob.post(`/v1/agent-runs/${id}/control`, body))).toEqual(missing);
+    }
+  });
+
+  it('answers Bob\'s input, signals and queries on Alice\'s runs like those on a random uuid', async () => {
+    const probes: [string, (id: string) => Promise<ApiResponse>][] = [
+      ['input', (id) => bob.post(`/v1/agent-runs/${id}/input`, { content: 'Lisbon' })],
+      ['signal', (id) => bob.post(`/v1/agent-runs/${id}/signal/Stop`, { now: true })],
+      ['query', (id) => bob.get(`/v1/agent-runs/${id}/query/AgentPlan`)],
+    ];
+    for (const [, probe] of probes) {
+      const missing = seen(await probe(randomUUID()));
+      expect(missing).toMatchObject({ status: 404, body: { error: 'run not found' } });
+      for (const id of aliceRuns()) expect(seen(await probe(id))).toEqual(missing);
     }
   });
 

@@ -29,7 +29,7 @@ describe('read model rebuild', () => {
     await api.patch(`/v1/threads/${tripB}`, { title: 'Lisbon and Porto', metadata: { days: 5 } });
     const ids: string[] = [];
     for (const [i, tripId] of [tripA, tripA, tripB, tripB, tripB].entries()) {
-      const created = await api.post('/v1/agent-runs', { tripId, triggerMessage: i === 3 ? 'Plan #fail-once' : `Plan ${i}` });
+      const created = await api.post('/v1/agent-runs', { tripId, triggerMessage: i === 3 ? 'Plan Rome #fail-once' : `Plan Rome ${i}` });
       ids.push(created.body.run.id);
     }
     for (const id of ids.slice(0, 4)) await api.post(`/v1/agent-runs/${id}/control`, { action: 'start' });

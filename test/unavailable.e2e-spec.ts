@@ -30,6 +30,7 @@ describe('a gateway whose run-service is down', () => {
   beforeAll(async () => {
     system = await TestSystem.start({
       runServices: 0,
+      workers: 0,
       gatewayEnv: { COMMAND_TIMEOUT_MS: '1000' },
       // Short, so a command the run-service left unsettled would visibly come back.
       runServiceEnv: { COMMAND_ACK_WAIT_MS: String(ACK_WAIT_MS) },
@@ -121,7 +122,7 @@ describe('a run-service stopped gracefully and restarted', () => {
       runIds.push(created.body.run.id);
       expect((await api.post(`/v1/agent-runs/${created.body.run.id}/control`, { action: 'start' })).status).toBe(200);
     }
-    const pendingId = (await api.post('/v1/agent-runs', { tripId, triggerMessage: 'later' })).body.run.id as string;
+    const pendingId = (await api.post('/v1/agent-runs', { tripId, triggerMessage: 'later in Kyoto' })).body.run.id as string;
     // Mid-way: every run has started phases but none has finished.
     await waitFor('runs in progress', async () => {
       const runs = await Promise.all(runIds.map((id) => api.get(`/v1/agent-runs/${id}`)));

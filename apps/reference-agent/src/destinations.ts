@@ -45,9 +45,12 @@ export const KNOWN_DESTINATIONS = Object.keys(CATALOGUE);
 export function findDestination(text: string): string | null {
   const known = KNOWN_DESTINATIONS.find((d) => new RegExp(`\\b${d}\\b`, 'i').test(text));
   if (known) return known;
-  // "… in Oslo", "… to Oslo": a capitalized place the catalogue does not know.
-  const named = /\b(?:in|to|visit)\s+([A-Z][\p{L}-]+(?:\s[A-Z][\p{L}-]+)?)/u.exec(text);
-  return named?.[1] ?? null;
+  // "… in Oslo", "… to New York": a capitalized place the catalogue does not know.
+  const named = /\b(?:in|to|visit)\s+(\p{Lu}[\p{L}-]+(?:\s\p{Lu}[\p{L}-]+)?)/u.exec(text);
+  if (named) return named[1] as string;
+  // "Plan Kyoto": any capitalized word after the first one.
+  const capitalized = text.split(/\s+/).slice(1).find((word) => /^\p{Lu}[\p{L}-]+$/u.test(word));
+  return capitalized ?? null;
 }
 
 export function tripDays(text: string): number {

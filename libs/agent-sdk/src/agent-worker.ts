@@ -81,8 +81,10 @@ export class AgentWorker {
     // Runstream's services create the streams and the lease bucket; a worker only waits for them.
     this.store = new EventStore(this.options.nc, this.js, jsm);
     this.reporter = new RunReporter(this.store);
-    const kv = await waitFor(() => new Kvm(this.options.nc).open(KV_BUCKETS.leases).then(async (b: KV) => (await b.status(), b)));
-    await waitFor(() => jsm.streams.info(STREAMS.work));
+    const kv = await this.waitForPlatform('lease bucket', () =>
+      new Kvm(this.options.nc).open(KV_BUCKETS.leases).then(async (b: KV) => (await b.status(), b)),
+    );
+    await this.waitForPlatform('work stream', () => jsm.streams.info(STREAMS.work));
     this.leases = new LeaseKeeper(kv, this.workerId, this.options.leaseRenewMs ?? 2_000, this.logger);
     this.leases.start();
     for (const agent of Object.keys(this.options.agents)) {
@@ -223,6 +225,18 @@ export class AgentWorker {
     ctx.onQuery('AvailableTools', () => this.options.tools ?? []);
   }
 
+  /** Workers may start before Runstream's services: wait (and say so) rather than crash-loop. */
+  private async waitForPlatform<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 0; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (tries % 40 === 0) this.logger.warn({ err: error }, `waiting for Runstream's ${what} (is a run-service up?)`);
+        await sleep(250);
+      }
+    }
+  }
+
   private async acquireSlot(): Promise<void> {
     while (this.freeSlots === 0) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
     this.freeSlots--;
@@ -234,14 +248,3 @@ export class AgentWorker {
   }
 }
 
-async function waitFor<T>(attempt: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(250);
-    }
-  }
-}
