@@ -81,6 +81,8 @@ async function main(): Promise<void> {
 
     // Watch the log as an internal subscriber would.
     const phaseAt = new Map<string, number>();
+    const startedAt = new Map<string, number>();
+    const claimedAt = new Map<string, number>();
     const cancelledAt = new Map<string, number>();
     const feed = await (
       await system.js.consumers.get(STREAMS.events, { filter_subjects: SUBJECTS.allRunEvents, deliver_policy: DeliverPolicy.New })
@@ -89,6 +91,8 @@ async function main(): Promise<void> {
       for await (const m of feed) {
         const event = decodeJson<RunEvent>(m.data);
         if (event.type === 'RunPhaseStarted' && !phaseAt.has(event.metadata.streamId)) phaseAt.set(event.metadata.streamId, performance.now());
+        if (event.type === 'RunStarted') startedAt.set(event.metadata.streamId, performance.now());
+        if (event.type === 'RunClaimed') claimedAt.set(event.metadata.streamId, performance.now());
         if (event.type === 'RunCancelled') cancelledAt.set(event.metadata.streamId, performance.now());
       }
     })();
@@ -122,6 +126,12 @@ async function main(): Promise<void> {
     console.log(summary('start → first PHASE_STARTED', dispatch) + '   target p99 ≤ 50 ms');
     console.log(summary('cancel → RunCancelled + handler aborted', cancel) + '   target p99 ≤ 100 ms');
     console.log(summary('baseline: raw work-queue publish → delivery', raw));
+    const segment = (from: Map<string, number>, to: Map<string, number>) =>
+      ids.filter((id) => from.has(id) && to.has(id)).map((id) => (to.get(id) as number) - (from.get(id) as number));
+    console.log('where dispatch time goes:');
+    console.log(summary('  StartRun sent → RunStarted seen', segment(startSent, startedAt)));
+    console.log(summary('  RunStarted → RunClaimed seen', segment(startedAt, claimedAt)));
+    console.log(summary('  RunClaimed → first PHASE_STARTED seen', segment(claimedAt, phaseAt)));
     if (dispatch.length < RUNS || cancel.length < RUNS) console.log(`INCOMPLETE: ${dispatch.length} dispatched, ${cancel.length} cancelled`);
   } finally {
     await worker.stop(1_000);

@@ -165,14 +165,19 @@ export class AgentWorker {
     this.registerDefaultQueries(ctx);
     const follower = new RunFollower(this.js, item.runId, item.attempt);
     let queries: Subscription | null = null;
-    try {
-      await this.leases?.hold(item.runId, item.attempt);
-      queries = this.answerQueries(ctx);
-      await follower.start(item.eventStreamSeq, {
+    // The lease and the follower start alongside the handler, not before it: the follower reads
+    // from the attempt's first event, so it misses nothing by starting a few milliseconds late,
+    // and the monitor gives an unleased attempt LEASE_CLAIM_TIMEOUT_MS.
+    const leased = this.leases?.hold(item.runId, item.attempt);
+    const following = follower
+      .start(item.eventStreamSeq, {
         ended: (reason) => ctx.end(reason),
         input: (content) => ctx.receiveInput(content),
         signal: (name, payload) => ctx.receiveSignal(name, payload),
-      });
+      })
+      .catch((error: unknown) => this.logger.warn({ err: error, runId: item.runId }, 'cannot follow the run; stop/cancel arrive as refusals'));
+    try {
+      queries = this.answerQueries(ctx);
       let outcome: { kind: 'completed'; result: unknown } | { kind: 'failed'; errorMessage: string };
       try {
         outcome = { kind: 'completed', result: (await handler(run, ctx)) ?? null };
@@ -183,6 +188,7 @@ export class AgentWorker {
     } catch (error) {
       if (!ctx.signal.aborted) this.logger.warn({ err: error, runId: item.runId }, 'attempt ended with an error');
     } finally {
+      await Promise.allSettled([leased, following]);
       follower.stop();
       queries?.unsubscribe();
       await this.leases?.release(item.runId);

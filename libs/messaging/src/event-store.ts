@@ -49,6 +49,9 @@ export const isConcurrencyError = (error: unknown): boolean =>
  * Reads and appends one aggregate's events on its own subject of the event stream. Appends carry
  * `Nats-Expected-Last-Subject-Sequence`, so of two writers that read the same version only one wins.
  */
+/** Reads of up to this many events use direct gets; longer ones an ordered consumer. */
+const DIRECT_READ_MAX = 4;
+
 export class EventStore {
   private readonly publisher: AckedPublisher;
 
@@ -84,12 +87,23 @@ export class EventStore {
   async read<E extends AnyEvent>(subject: string, after: number, limit = Number.POSITIVE_INFINITY): Promise<StoredEvent<E>[]> {
     const last = await this.lastStreamSeq(subject);
     if (last <= after) return [];
+    const out: StoredEvent<E>[] = [];
+    // A few events (a fresh run, a catch-up after a conflict) cost less as direct gets than as
+    // an ordered consumer (create, flow, delete): about 0.5 ms each against 3-4 ms.
+    let next = after + 1;
+    while (out.length < Math.min(DIRECT_READ_MAX, limit)) {
+      const msg = await this.jsm.direct.getMessage(this.stream, { seq: next, next_by_subj: subject });
+      if (!msg) return out;
+      out.push({ event: decodeJson<E>(msg.data), streamSeq: msg.seq });
+      if (msg.seq >= last) return out;
+      next = msg.seq + 1;
+    }
+    if (out.length >= limit) return out;
     const consumer = await this.js.consumers.get(this.stream, {
       filter_subjects: subject,
       deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: after + 1,
+      opt_start_seq: next,
     });
-    const out: StoredEvent<E>[] = [];
     const messages = await consumer.consume({ max_messages: Math.min(256, limit) });
     try {
       for await (const msg of messages) {
