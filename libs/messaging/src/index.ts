@@ -6,3 +6,4 @@ export * from './command-outcome';
 export * from './connection';
 export * from './event-store';
 export * from './topology';
+export * from './counter';
