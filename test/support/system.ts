@@ -14,6 +14,9 @@ export interface SystemOptions {
   runServiceEnv?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
   gateway?: boolean;
+  /** artifact-service replicas (default 1; the gateway proxies artifact routes to the first). */
+  artifactServices?: number;
+  artifactServiceEnv?: Record<string, string>;
 }
 
 /**
@@ -23,6 +26,7 @@ export interface SystemOptions {
 export class TestSystem {
   readonly runServices: ServiceProcess[] = [];
   readonly streamServices: ServiceProcess[] = [];
+  readonly artifactServices: ServiceProcess[] = [];
   gateway: ServiceProcess | null = null;
   nc!: NatsConnection;
   js!: JetStreamClient;
@@ -39,6 +43,7 @@ export class TestSystem {
     try {
       for (let i = 0; i < (options.runServices ?? 1); i++) await system.startRunService();
       for (let i = 0; i < (options.streamServices ?? 1); i++) await system.startStreamService();
+      for (let i = 0; i < (options.artifactServices ?? 1); i++) await system.startArtifactService();
       if (options.gateway !== false) await system.startGateway();
       system.nc = await connect({ servers: system.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
       system.js = jetstream(system.nc);
@@ -70,6 +75,7 @@ export class TestSystem {
     this.gateway = await ServiceProcess.start('gateway', {
       ...this.baseEnv,
       ...(stream ? { STREAM_SERVICE_URL: stream.url } : {}),
+      ...(this.artifactServices[0] ? { ARTIFACT_SERVICE_URL: this.artifactServices[0].url } : {}),
       ...this.options.gatewayEnv,
       ...env,
     });
@@ -79,6 +85,12 @@ export class TestSystem {
   async startStreamService(env: Record<string, string> = {}): Promise<ServiceProcess> {
     const service = await ServiceProcess.start('stream-service', { ...this.baseEnv, ...this.options.streamServiceEnv, ...env });
     this.streamServices.push(service);
+    return service;
+  }
+
+  async startArtifactService(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const service = await ServiceProcess.start('artifact-service', { ...this.baseEnv, ...this.options.artifactServiceEnv, ...env });
+    this.artifactServices.push(service);
     return service;
   }
 
@@ -118,6 +130,7 @@ export class TestSystem {
       this.gateway?.stop(),
       ...this.runServices.map((s) => s.stop()),
       ...this.streamServices.map((s) => s.stop()),
+      ...this.artifactServices.map((s) => s.stop()),
     ]);
     await this.nats.stop().catch(() => undefined);
     await this.db.drop().catch(() => undefined);

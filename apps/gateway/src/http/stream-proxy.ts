@@ -32,3 +32,28 @@ export function streamProxy(target: string, logger: Logger): RequestHandler {
     },
   });
 }
+
+const ARTIFACT_PATH = /^\/(v1\/agent-runs|api\/v1\/agents)\/[^/]+\/artifacts(\/.*)?$/;
+
+/**
+ * Artifact routes go to the artifact-service, which authenticates and checks ownership itself.
+ * Mounted before any body parser, so uploads and downloads stream through in both directions.
+ */
+export function artifactProxy(target: string, logger: Logger): RequestHandler {
+  return createProxyMiddleware({
+    target,
+    pathFilter: (path) => ARTIFACT_PATH.test(path.split('?')[0] ?? ''),
+    proxyTimeout: 0,
+    // X-Forwarded-Host/Proto: signed URLs the artifact-service makes point back at this gateway.
+    xfwd: true,
+    on: {
+      error: (error, _req, res) => {
+        logger.warn({ err: error }, 'artifact-service unreachable');
+        const response = res as ServerResponse;
+        if (response.headersSent) return void response.destroy();
+        response.writeHead(502, { 'Content-Type': 'application/json', Connection: 'close' });
+        response.end(JSON.stringify({ error: 'the artifact service is unavailable; retry' }));
+      },
+    },
+  });
+}
