@@ -47,6 +47,10 @@ export function artifactProxy(target: string, logger: Logger): RequestHandler {
     // X-Forwarded-Host/Proto: signed URLs the artifact-service makes point back at this gateway.
     xfwd: true,
     on: {
+      // The proxy's URL joining collapses `//`; the artifact-service must see the path as sent to refuse it.
+      proxyReq: (proxyReq, req) => {
+        proxyReq.path = (req as { originalUrl?: string }).originalUrl ?? proxyReq.path;
+      },
       error: (error, _req, res) => {
         logger.warn({ err: error }, 'artifact-service unreachable');
         const response = res as ServerResponse;
