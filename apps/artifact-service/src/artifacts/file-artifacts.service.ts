@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { DomainError, ErrorCode, SUBJECTS, canonicalRunId, type ArtifactDescriptor } from '#contracts';
 import type { ArtifactRecord } from '#persistence';
@@ -67,11 +66,12 @@ export class FileArtifactsService {
 
     const objectName = `runs/${runId}/${randomUUID()}`;
     const limited = limitBytes(max);
-    const put = this.store.put(objectName, limited).catch((error: unknown) => {
-      limited.destroy();
-      throw error;
+    // Not pipeline(): on a refusal it would destroy the request, and with it the socket the 413 goes out on.
+    upload.body.pipe(limited);
+    upload.body.once('close', () => {
+      if (!upload.body.readableEnded) limited.destroy(new Error('upload aborted by the client'));
     });
-    const [stored] = await Promise.all([put, pipeline(upload.body, limited)]);
+    const stored = await this.store.put(objectName, limited);
     const artifact: ArtifactDescriptor = {
       id: await this.ids.next(),
       kind: 'file',

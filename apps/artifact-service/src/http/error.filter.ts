@@ -3,6 +3,8 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { LOGGER, toHttpError } from '#platform';
 
+const LINGER_MS = 5_000;
+
 /** Every error leaves as `{ "error": … }` through the platform's one code → status mapping. */
 @Catch()
 export class ArtifactErrorFilter implements ExceptionFilter {
@@ -15,8 +17,15 @@ export class ArtifactErrorFilter implements ExceptionFilter {
     if (status >= 500) this.logger.error({ err: exception }, 'request failed');
     // Mid-body: the bytes already sent cannot be taken back; cutting the connection tells the client.
     if (response.headersSent) return void response.destroy();
-    // An upload refused before its body was read (413, 404 …): close rather than read the rest.
-    if (!request.complete) response.setHeader('Connection', 'close');
+    // An upload refused before its body was read (413, 404 …): answer, then discard what the client
+    // still sends, for a while. Closing at once with unread bytes resets the connection, which can
+    // destroy the answer before the client reads it.
+    if (!request.complete) {
+      request.resume();
+      setTimeout(() => {
+        if (!request.complete) request.destroy();
+      }, LINGER_MS).unref();
+    }
     response.status(status).json(body);
   }
 }

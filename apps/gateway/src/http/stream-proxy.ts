@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
-import type { ServerResponse } from 'node:http';
+import { Agent, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 
 const STREAM_PATH = /^\/v1\/agent-runs\/[^/]+\/stream$/;
@@ -46,14 +46,20 @@ export function artifactProxy(target: string, logger: Logger): RequestHandler {
     proxyTimeout: 0,
     // X-Forwarded-Host/Proto: signed URLs the artifact-service makes point back at this gateway.
     xfwd: true,
+    // Without an agent the proxy sends `Connection: close`: the artifact-service would then close
+    // right after an early answer (413) while the body is still being forwarded, and the gateway
+    // would see EPIPE instead of the answer. Kept-alive, it reads and discards the rest.
+    agent: new Agent({ keepAlive: true }),
     on: {
       // The proxy's URL joining collapses `//`; the artifact-service must see the path as sent to refuse it.
       proxyReq: (proxyReq, req) => {
         proxyReq.path = (req as { originalUrl?: string }).originalUrl ?? proxyReq.path;
       },
       error: (error, _req, res) => {
-        logger.warn({ err: error }, 'artifact-service unreachable');
         const response = res as ServerResponse;
+        // An early answer (413) closes the upstream while the body is still coming: already sent, not an outage.
+        if (response.writableEnded) return;
+        logger.warn({ err: error }, 'artifact-service unreachable');
         if (response.headersSent) return void response.destroy();
         response.writeHead(502, { 'Content-Type': 'application/json', Connection: 'close' });
         response.end(JSON.stringify({ error: 'the artifact service is unavailable; retry' }));
