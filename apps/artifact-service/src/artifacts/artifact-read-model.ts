@@ -28,6 +28,24 @@ export class ArtifactReadModel {
     return runId;
   }
 
+  /**
+   * A file of a run `userId` owns, in one statement (the download path's only query): RUN_NOT_FOUND
+   * for another user's or an unknown run, ARTIFACT_NOT_FOUND for a missing path.
+   */
+  async ownedFile(userId: string, rawRunId: string, path: string): Promise<ArtifactRecord> {
+    const runId = canonicalRunId(rawRunId);
+    if (runId === null) throw runNotFound();
+    const rows = await this.rows
+      .createQueryBuilder('a')
+      .innerJoin('runs', 'r', 'r.id = a.run_id')
+      .where('r.id = :runId AND r.user_id = :userId', { runId, userId })
+      .andWhere(`a.kind = 'file' AND a.path = :path`, { path })
+      .getMany();
+    if (rows[0]) return rows[0];
+    await this.ownedRun(userId, runId);
+    throw new DomainError(ErrorCode.ArtifactNotFound, 'artifact not found');
+  }
+
   file(runId: string, path: string): Promise<ArtifactRecord | null> {
     return this.rows.findOneBy({ runId, kind: 'file', path });
   }

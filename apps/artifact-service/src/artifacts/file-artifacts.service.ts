@@ -62,7 +62,12 @@ export class FileArtifactsService {
       throw new DomainError(ErrorCode.PayloadTooLarge, `artifact exceeds ${max} bytes`);
     const contentType = (upload.contentType ?? 'application/octet-stream').trim();
     if (!CONTENT_TYPE.test(contentType)) throw new DomainError(ErrorCode.ValidationFailed, 'invalid Content-Type');
-    const existed = (await this.artifacts.file(runId, path)) !== null;
+    // Looked up while the bytes flow.
+    const existed = this.artifacts.file(runId, path).then((row) => row !== null);
+    const id = this.ids.next();
+    // Awaited below; if the put fails first, their outcome no longer matters.
+    existed.catch(() => undefined);
+    id.catch(() => undefined);
 
     const objectName = `runs/${runId}/${randomUUID()}`;
     const limited = limitBytes(max);
@@ -73,7 +78,7 @@ export class FileArtifactsService {
     });
     const stored = await this.store.put(objectName, limited);
     const artifact: ArtifactDescriptor = {
-      id: await this.ids.next(),
+      id: await id,
       kind: 'file',
       artifactType: 'file',
       title: null,
@@ -93,7 +98,7 @@ export class FileArtifactsService {
     }
     const file = await this.artifacts.file(runId, path);
     if (!file) throw new DomainError(ErrorCode.Unavailable, 'stored, but not yet visible; retry the read');
-    return { file, created: !existed };
+    return { file, created: !(await existed) };
   }
 
   async list(principal: Principal, rawRunId: string): Promise<ArtifactRecord[]> {
@@ -101,8 +106,8 @@ export class FileArtifactsService {
   }
 
   async download(principal: Principal, rawRunId: string, rawPath: string): Promise<Download> {
-    const runId = await this.artifacts.ownedRun(principal.userId, rawRunId);
-    return this.open(runId, normalizeArtifactPath(rawPath));
+    const file = await this.artifacts.ownedFile(principal.userId, rawRunId, normalizeArtifactPath(rawPath));
+    return { file, read: (range) => this.store.read(file.objectName, range) };
   }
 
   /** A download by signed URL: no credentials; the signature is the grant. */
