@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { CommandBus, ProjectionWaiter, ServiceModule, TokenVerifier } from '#platform';
-import { ArtifactIds } from './artifacts/artifact-ids';
+import { artifactIdsProvider } from './artifacts/artifact-ids';
 import { ArtifactReadModel } from './artifacts/artifact-read-model';
 import { FileArtifactsService } from './artifacts/file-artifacts.service';
 import { TypedArtifactsService } from './artifacts/typed-artifacts.service';
@@ -28,7 +28,7 @@ export class ArtifactServiceModule {
         CommandBus,
         ProjectionWaiter,
         ArtifactStore,
-        ArtifactIds,
+        artifactIdsProvider,
         ArtifactReadModel,
         FileArtifactsService,
         TypedArtifactsService,

@@ -1,6 +1,5 @@
-import { Controller, Get, Param, Put, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Inject } from '@nestjs/common';
 import { CONFIG, type Principal } from '#platform';
 import { fileView } from '../artifacts/artifact-views';
 import { FileArtifactsService, type SignedQuery } from '../artifacts/file-artifacts.service';
