@@ -82,7 +82,11 @@ export class ArtifactStore implements OnModuleInit {
     // before it are read and skipped (their stream positions are not recorded anywhere).
     const first = Math.floor(start / chunkSize);
     const last = Math.floor(end / chunkSize);
-    const consumer = await this.js.consumers.get(this.stream, { filter_subjects: `${this.chunkPrefix}${info.nuid}` });
+    const subject = `${this.chunkPrefix}${info.nuid}`;
+    // An object deleted (its chunks purged) since `info` would leave the consumer waiting forever.
+    const gone = () => new DomainError(ErrorCode.ArtifactNotFound, 'artifact bytes are gone (replaced and removed)');
+    if (!(await this.lastWrite(subject))) throw gone();
+    const consumer = await this.js.consumers.get(this.stream, { filter_subjects: subject });
     const messages = await consumer.consume({ max_messages: READ_AHEAD_CHUNKS });
     try {
       let index = 0;
@@ -92,6 +96,7 @@ export class ArtifactStore implements OnModuleInit {
           yield msg.data.subarray(Math.max(start - offset, 0), Math.min(end - offset + 1, msg.data.length));
         }
         if (index >= last) return;
+        if (msg.info.pending === 0) throw gone();
         index++;
       }
       throw new Error(`object ${name} ended after ${index} of ${info.chunks} chunks`);
