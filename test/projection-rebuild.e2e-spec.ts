@@ -20,6 +20,7 @@ describe('read model rebuild', () => {
     runs: await system.db.query('SELECT * FROM runs ORDER BY id'),
     events: await system.db.query('SELECT * FROM run_events ORDER BY run_id, sequence'),
     threads: await system.db.query('SELECT * FROM threads ORDER BY id'),
+    artifacts: await system.db.query('SELECT * FROM artifacts ORDER BY id'),
   });
 
   it('replays the event stream into identical rows', async () => {
@@ -37,10 +38,14 @@ describe('read model rebuild', () => {
     await system.waitForRun(user, ids[3]!, (s) => s === 'failed');
     await api.post(`/v1/agent-runs/${ids[3]}/control`, { action: 'retry' });
     for (const id of ids.slice(0, 4)) await system.waitForRun(user, id, (s) => s === 'completed');
+    // File artifacts, one path replaced: the rebuilt table keeps only the latest upload per path.
+    for (const [path, text] of [['a.txt', 'v1'], ['b.txt', 'b'], ['a.txt', 'v2']])
+      await api.request('PUT', `/api/v1/agents/${ids[0]}/artifacts/${path}`, text, { 'content-type': 'text/plain' });
 
     const before = await dump();
     expect(before.runs).toHaveLength(5);
     expect(before.threads).toHaveLength(2);
+    expect(before.artifacts.map((a) => [a.path, Number(a.size)])).toEqual([['b.txt', 1], ['a.txt', 2]]);
     expect(before.events.length).toBeGreaterThan(40);
 
     const [service] = system.runServices;

@@ -152,7 +152,15 @@ async function main(): Promise<void> {
   await ensurePostgres();
   for (const service of SERVICES) {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps', service.name, 'src/main.js')], {
-      env: { ...process.env, NATS_URL, DATABASE_URL, [service.portVariable]: service.port },
+      env: {
+        // The gateway reaches the other services on the ports chosen here (also when moved).
+        STREAM_SERVICE_URL: `http://127.0.0.1:${SERVICES[1]?.port}`,
+        ARTIFACT_SERVICE_URL: `http://127.0.0.1:${SERVICES[2]?.port}`,
+        ...process.env,
+        NATS_URL,
+        DATABASE_URL,
+        [service.portVariable]: service.port,
+      },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     cleanups.push(() => stopChild(child));

@@ -17,6 +17,9 @@ export interface SystemOptions {
   /** reference-agent worker processes (default 1). */
   workers?: number;
   workerEnv?: Record<string, string>;
+  /** artifact-service replicas (default 1; the gateway proxies artifact routes to the first). */
+  artifactServices?: number;
+  artifactServiceEnv?: Record<string, string>;
 }
 
 /**
@@ -27,6 +30,7 @@ export class TestSystem {
   readonly runServices: ServiceProcess[] = [];
   readonly streamServices: ServiceProcess[] = [];
   readonly workers: ServiceProcess[] = [];
+  readonly artifactServices: ServiceProcess[] = [];
   gateway: ServiceProcess | null = null;
   nc!: NatsConnection;
   js!: JetStreamClient;
@@ -43,6 +47,7 @@ export class TestSystem {
     try {
       for (let i = 0; i < (options.runServices ?? 1); i++) await system.startRunService();
       for (let i = 0; i < (options.streamServices ?? 1); i++) await system.startStreamService();
+      for (let i = 0; i < (options.artifactServices ?? 1); i++) await system.startArtifactService();
       if (options.gateway !== false) await system.startGateway();
       for (let i = 0; i < (options.workers ?? 1); i++) await system.startWorker();
       system.nc = await connect({ servers: system.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
@@ -75,6 +80,7 @@ export class TestSystem {
     this.gateway = await ServiceProcess.start('gateway', {
       ...this.baseEnv,
       ...(stream ? { STREAM_SERVICE_URL: stream.url } : {}),
+      ...(this.artifactServices[0] ? { ARTIFACT_SERVICE_URL: this.artifactServices[0].url } : {}),
       ...this.options.gatewayEnv,
       ...env,
     });
@@ -92,13 +98,17 @@ export class TestSystem {
       ...this.baseEnv,
       TRIP_PLANNER_STEP_MS: '100',
       WORKER_LEASE_RENEW_MS: '500',
-      // Until the artifact-service answers typed-artifact requests in tests.
-      TRIP_PLANNER_ARTIFACTS: 'false',
       ...this.options.workerEnv,
       ...env,
     });
     this.workers.push(worker);
     return worker;
+  }
+
+  async startArtifactService(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const service = await ServiceProcess.start('artifact-service', { ...this.baseEnv, ...this.options.artifactServiceEnv, ...env });
+    this.artifactServices.push(service);
+    return service;
   }
 
   async startService(name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProcess> {
@@ -138,6 +148,7 @@ export class TestSystem {
       ...this.runServices.map((s) => s.stop()),
       ...this.streamServices.map((s) => s.stop()),
       ...this.workers.map((s) => s.stop()),
+      ...this.artifactServices.map((s) => s.stop()),
     ]);
     await this.nats.stop().catch(() => undefined);
     await this.db.drop().catch(() => undefined);

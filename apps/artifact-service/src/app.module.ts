@@ -1,16 +1,41 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { ServiceModule } from '#platform';
+import { CommandBus, ProjectionWaiter, ServiceModule, TokenVerifier } from '#platform';
+import { artifactIdsProvider } from './artifacts/artifact-ids';
+import { ArtifactReadModel } from './artifacts/artifact-read-model';
+import { FileArtifactsService } from './artifacts/file-artifacts.service';
+import { TypedArtifactsService } from './artifacts/typed-artifacts.service';
 import type { ArtifactServiceConfig } from './config';
+import { ArtifactAuthGuard } from './http/auth.guard';
+import { ArtifactErrorFilter } from './http/error.filter';
+import { FileArtifactsController } from './http/file-artifacts.controller';
+import { TypedArtifactsController } from './http/typed-artifacts.controller';
+import { ArtifactStore } from './storage/artifact-store';
+import { Sweeper } from './storage/sweeper';
+import { TypedArtifactResponder } from './workers/typed-artifact.responder';
 
-/** artifact bytes in the JetStream Object Store, metadata in Postgres (issue 4). For now: process, configuration, NATS connection and health. */
+/** Artifact bytes in the JetStream Object Store, metadata from the Postgres read model, signed URLs. */
 @Module({})
 export class ArtifactServiceModule {
   static register(config: ArtifactServiceConfig, logger: Logger): DynamicModule {
     return {
       module: ArtifactServiceModule,
-      imports: [
-        ServiceModule.register({ name: 'artifact-service', config, logger, database: false }),
+      imports: [ServiceModule.register({ name: 'artifact-service', config, logger, database: true })],
+      controllers: [FileArtifactsController, TypedArtifactsController],
+      providers: [
+        { provide: TokenVerifier, useValue: new TokenVerifier(config) },
+        CommandBus,
+        ProjectionWaiter,
+        ArtifactStore,
+        artifactIdsProvider,
+        ArtifactReadModel,
+        FileArtifactsService,
+        TypedArtifactsService,
+        TypedArtifactResponder,
+        Sweeper,
+        { provide: APP_GUARD, useClass: ArtifactAuthGuard },
+        { provide: APP_FILTER, useClass: ArtifactErrorFilter },
       ],
     };
   }

@@ -1,6 +1,11 @@
 import 'reflect-metadata';
+import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PinoNestLogger, createLogger, runService } from '#platform';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Server } from 'node:http';
+import { pinoHttp } from 'pino-http';
+import { PinoNestLogger, ValidationFailedError, createLogger, runService, toHttpError } from '#platform';
 import { ArtifactServiceModule } from './app.module';
 import { loadArtifactServiceConfig } from './config';
 
@@ -8,11 +13,38 @@ const logger = createLogger('artifact-service');
 
 void runService('artifact-service', logger, async () => {
   const config = loadArtifactServiceConfig();
-  const app = await NestFactory.create(ArtifactServiceModule.register(config, logger), {
+  const app = await NestFactory.create<NestExpressApplication>(ArtifactServiceModule.register(config, logger), {
     logger: new PinoNestLogger(logger),
+    // Upload bodies are streams of bytes: only the small JSON of PATCH is parsed.
+    bodyParser: false,
     abortOnError: false,
   });
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false } }));
+  const json = express.json({ limit: 16 * 1024 });
+  app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'PATCH' ? json(req, res, next) : next()));
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (!error) return next();
+    const { status, body } = toHttpError(error);
+    res.status(status).json(body);
+  });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) =>
+        new ValidationFailedError(
+          errors.flatMap((e) =>
+            Object.values(e.constraints ?? {}).map((m) => (e.constraints?.whitelistValidation ? `property ${e.property} should not exist` : m)),
+          ),
+        ),
+    }),
+  );
   await app.listen(config.PORT);
+  // Large uploads on slow links take long; a stalled one is cut by ARTIFACT_UPLOAD_IDLE_TIMEOUT_MS instead.
+  (app.getHttpServer() as Server).requestTimeout = 0;
   logger.info({ port: config.PORT }, 'artifact-service listening');
   return app;
 });

@@ -10,6 +10,7 @@ export const gatewayEnv = {
   PROJECTION_WAIT_MS: num({ default: 2_000, desc: 'how long a write waits for the read model to show it' }),
   BODY_LIMIT_BYTES: num({ default: 256 * 1024, desc: 'largest JSON body accepted (413 beyond)' }),
   STREAM_SERVICE_URL: url({ default: 'http://127.0.0.1:3002', desc: 'where SSE stream requests are proxied' }),
+  ARTIFACT_SERVICE_URL: url({ default: 'http://127.0.0.1:3003', desc: 'where artifact requests are proxied' }),
 };
 
 export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(gatewayEnv, env);

@@ -17,7 +17,11 @@ void runService('gateway', logger, async () => {
   });
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  configureHttp(app, { bodyLimitBytes: config.BODY_LIMIT_BYTES, streamServiceUrl: config.STREAM_SERVICE_URL }, logger);
+  configureHttp(
+    app,
+    { bodyLimitBytes: config.BODY_LIMIT_BYTES, streamServiceUrl: config.STREAM_SERVICE_URL, artifactServiceUrl: config.ARTIFACT_SERVICE_URL },
+    logger,
+  );
   await app.listen(config.PORT);
   logger.info({ port: config.PORT }, 'gateway listening');
   return app;

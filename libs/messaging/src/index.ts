@@ -7,3 +7,4 @@ export * from './connection';
 export * from './event-store';
 export * from './topology';
 export * from './acked-publisher';
+export * from './counter';

@@ -1,4 +1,5 @@
-import type { RunSnapshot, ThreadSnapshot } from '#contracts';
+import type { ArtifactDescriptor, RunSnapshot, ThreadSnapshot } from '#contracts';
+import type { ArtifactRecord } from './entities/artifact.record';
 import type { RunRecord } from './entities/run.record';
 import type { ThreadRecord } from './entities/thread.record';
 
@@ -61,4 +62,25 @@ export function threadSnapshotOf(r: ThreadRecord): ThreadSnapshot {
 
 export function threadRecordOf(s: ThreadSnapshot, lastStreamSeq: number): ThreadRecord {
   return { ...s, lastStreamSeq, createdAt: new Date(s.createdAt), updatedAt: new Date(s.updatedAt) };
+}
+
+/** The row a `RunArtifactCreated` event projects to. */
+export function artifactRecordOf(a: ArtifactDescriptor, runId: string, sequence: number, createdAt: string): ArtifactRecord {
+  const at = new Date(createdAt);
+  return {
+    id: a.id,
+    runId,
+    kind: a.kind,
+    artifactType: a.artifactType,
+    title: a.title,
+    path: a.path,
+    objectName: a.objectName,
+    contentType: a.contentType,
+    size: a.size,
+    sha256: a.sha256,
+    isPinned: a.isPinned,
+    sequence,
+    createdAt: at,
+    updatedAt: at,
+  };
 }

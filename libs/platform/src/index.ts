@@ -1,6 +1,7 @@
 export * from './auth/token-verifier';
 export * from './core.module';
 export * from './bootstrap';
+export * from './commands/command-bus';
 export * from './config';
 export * from './health/health.module';
 export * from './http/http-error';
@@ -8,5 +9,6 @@ export * from './http/validation-failed.error';
 export * from './logger';
 export * from './metrics';
 export * from './nats.module';
+export * from './read-model/projection-waiter';
 export * from './service.module';
 export * from './tokens';

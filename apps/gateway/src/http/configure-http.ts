@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { streamProxy } from './stream-proxy';
+import { artifactProxy, streamProxy } from './stream-proxy';
 import { toHttpError } from '#platform';
 import { ValidationFailedError } from '#platform';
 
@@ -18,7 +18,7 @@ const messagesOf = (errors: ValidationError[], prefix = ''): string[] =>
   });
 
 /** Body parsing with a size limit, strict validation, and `{ "error": … }` even for parser failures. */
-export function configureHttp(app: INestApplication, options: { bodyLimitBytes: number; streamServiceUrl: string }, logger: Logger): void {
+export function configureHttp(app: INestApplication, options: { bodyLimitBytes: number; streamServiceUrl: string; artifactServiceUrl: string }, logger: Logger): void {
   app.use(
     pinoHttp({
       logger,
@@ -32,6 +32,7 @@ export function configureHttp(app: INestApplication, options: { bodyLimitBytes: 
     }),
   );
   app.use(streamProxy(options.streamServiceUrl, logger));
+  app.use(artifactProxy(options.artifactServiceUrl, logger));
   app.use(express.json({ limit: options.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   // Body-parser errors happen before NestJS routing; answer them in the API's error shape.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
-import type { ServerResponse } from 'node:http';
+import { Agent, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 
 const STREAM_PATH = /^\/v1\/agent-runs\/[^/]+\/stream$/;
@@ -28,6 +28,41 @@ export function streamProxy(target: string, logger: Logger): RequestHandler {
         if (response.headersSent) return void response.end();
         response.writeHead(502, { 'Content-Type': 'application/json' });
         response.end(JSON.stringify({ error: 'the stream service is unavailable; retry' }));
+      },
+    },
+  });
+}
+
+const ARTIFACT_PATH = /^\/(v1\/agent-runs|api\/v1\/agents)\/[^/]+\/artifacts(\/.*)?$/;
+
+/**
+ * Artifact routes go to the artifact-service, which authenticates and checks ownership itself.
+ * Mounted before any body parser, so uploads and downloads stream through in both directions.
+ */
+export function artifactProxy(target: string, logger: Logger): RequestHandler {
+  return createProxyMiddleware({
+    target,
+    pathFilter: (path) => ARTIFACT_PATH.test(path.split('?')[0] ?? ''),
+    proxyTimeout: 0,
+    // X-Forwarded-Host/Proto: signed URLs the artifact-service makes point back at this gateway.
+    xfwd: true,
+    // Without an agent the proxy sends `Connection: close`: the artifact-service would then close
+    // right after an early answer (413) while the body is still being forwarded, and the gateway
+    // would see EPIPE instead of the answer. Kept-alive, it reads and discards the rest.
+    agent: new Agent({ keepAlive: true }),
+    on: {
+      // The proxy's URL joining collapses `//`; the artifact-service must see the path as sent to refuse it.
+      proxyReq: (proxyReq, req) => {
+        proxyReq.path = (req as { originalUrl?: string }).originalUrl ?? proxyReq.path;
+      },
+      error: (error, _req, res) => {
+        const response = res as ServerResponse;
+        // An early answer (413) closes the upstream while the body is still coming: already sent, not an outage.
+        if (response.writableEnded) return;
+        logger.warn({ err: error }, 'artifact-service unreachable');
+        if (response.headersSent) return void response.destroy();
+        response.writeHead(502, { 'Content-Type': 'application/json', Connection: 'close' });
+        response.end(JSON.stringify({ error: 'the artifact service is unavailable; retry' }));
       },
     },
   });

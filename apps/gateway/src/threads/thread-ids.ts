@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { decodeJson, encodeJson, openCountersBucket } from '#messaging';
+import { nextCounterValue, openCountersBucket } from '#messaging';
 import { CONFIG, NATS_CONNECTION } from '#platform';
 import type { GatewayConfig } from '../config';
 
@@ -21,20 +21,7 @@ export class ThreadIds implements OnModuleInit {
     this.kv = await openCountersBucket(this.nc, this.config.STREAM_REPLICAS);
   }
 
-  async next(): Promise<number> {
-    for (;;) {
-      const entry = await this.kv.get(KEY);
-      try {
-        if (!entry || entry.operation !== 'PUT') {
-          await this.kv.create(KEY, encodeJson(1));
-          return 1;
-        }
-        const next = decodeJson<number>(entry.value) + 1;
-        await this.kv.update(KEY, encodeJson(next), entry.revision);
-        return next;
-      } catch {
-        // Another gateway won the race: read again.
-      }
-    }
+  next(): Promise<number> {
+    return nextCounterValue(this.kv, KEY);
   }
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 
 export interface BulkColumn<R> {
   name: string;
-  type: 'uuid' | 'int' | 'bigint' | 'text' | 'json' | 'jsonb' | 'timestamptz';
+  type: 'uuid' | 'int' | 'bigint' | 'text' | 'boolean' | 'json' | 'jsonb' | 'timestamptz';
   value: (row: R) => unknown;
 }
 

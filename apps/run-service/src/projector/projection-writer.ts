@@ -11,6 +11,7 @@ import {
   threadSnapshotOf,
 } from '#persistence';
 import { evolveRun, evolveThread } from '#domain';
+import { projectArtifactEvents } from './artifact-rows';
 import { bulkWrite } from './bulk-write';
 import { foldBatch, type ItemResult, type ProjectionItem } from './fold-batch';
 import { RUN_EVENTS_TABLE, RUNS_TABLE, THREADS_TABLE } from './read-model-tables';
@@ -58,6 +59,7 @@ export class ProjectionWriter {
     const byId = new Map(rows.map((r) => [r.id, r]));
     const runRows: RunRecord[] = [];
     const eventRows: RunEventRecord[] = [];
+    const artifactEvents = new Map<string, RunEvent[]>();
     for (const id of ids) {
       const row = byId.get(id);
       const projected = row?.lastEventSequence ?? RUN_FIRST_SEQUENCE - 1;
@@ -78,11 +80,14 @@ export class ProjectionWriter {
           runPhase: stateAfter?.phase ?? null,
         });
       }
+      const ofArtifacts = folded.applied.map((f) => f.item.event).filter((e) => e.type.startsWith('RunArtifact'));
+      if (ofArtifacts.length > 0) artifactEvents.set(id, ofArtifacts);
       runRows.push(runRecordOf(folded.state, last.item.streamSeq));
       outcome.advanced.push({ kind: 'run', id, sequence: folded.state.lastEventSequence });
     }
     await bulkWrite(m, RUN_EVENTS_TABLE, eventRows);
     await bulkWrite(m, RUNS_TABLE, runRows);
+    for (const [id, events] of artifactEvents) await projectArtifactEvents(m, id, events);
   }
 
   private async projectThreads(

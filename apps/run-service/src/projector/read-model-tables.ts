@@ -1,4 +1,4 @@
-import type { RunEventRecord, RunRecord, ThreadRecord } from '#persistence';
+import type { ArtifactRecord, RunEventRecord, RunRecord, ThreadRecord } from '#persistence';
 import type { BulkTable } from './bulk-write';
 
 /** Column order and types of the read model tables, as the projector writes them. */
@@ -60,6 +60,27 @@ export const THREADS_TABLE: BulkTable<ThreadRecord> = {
     { name: 'revision', type: 'int', value: (r) => r.revision },
     { name: 'last_event_sequence', type: 'int', value: (r) => r.lastEventSequence },
     { name: 'last_stream_seq', type: 'bigint', value: (r) => r.lastStreamSeq },
+    { name: 'created_at', type: 'timestamptz', value: (r) => r.createdAt },
+    { name: 'updated_at', type: 'timestamptz', value: (r) => r.updatedAt },
+  ],
+};
+
+export const ARTIFACTS_TABLE: BulkTable<ArtifactRecord> = {
+  table: 'artifacts',
+  upsertOn: ['id'],
+  columns: [
+    { name: 'id', type: 'int', value: (r) => r.id },
+    { name: 'run_id', type: 'uuid', value: (r) => r.runId },
+    { name: 'kind', type: 'text', value: (r) => r.kind },
+    { name: 'artifact_type', type: 'text', value: (r) => r.artifactType },
+    { name: 'title', type: 'text', value: (r) => r.title },
+    { name: 'path', type: 'text', value: (r) => r.path },
+    { name: 'object_name', type: 'text', value: (r) => r.objectName },
+    { name: 'content_type', type: 'text', value: (r) => r.contentType },
+    { name: 'size', type: 'bigint', value: (r) => r.size },
+    { name: 'sha256', type: 'text', value: (r) => r.sha256 },
+    { name: 'is_pinned', type: 'boolean', value: (r) => r.isPinned },
+    { name: 'sequence', type: 'int', value: (r) => r.sequence },
     { name: 'created_at', type: 'timestamptz', value: (r) => r.createdAt },
     { name: 'updated_at', type: 'timestamptz', value: (r) => r.updatedAt },
   ],

@@ -1,0 +1,51 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
+import type { Actor, CommandReply } from '#contracts';
+import { CommandClient } from '#messaging';
+import type { Principal } from '../auth/token-verifier';
+import { CONFIG, NATS_CONNECTION } from '../tokens';
+
+export interface SendOptions {
+  /** Same id → applied once (Idempotency-Key); a fresh one otherwise. */
+  commandId?: string;
+  correlationId?: string;
+}
+
+/** Sends a command to the run-service and awaits the outcome (UNAVAILABLE when none answers in time). */
+@Injectable()
+export class CommandBus implements OnModuleInit, OnApplicationShutdown {
+  private readonly client: CommandClient;
+
+  constructor(
+    @Inject(CONFIG) config: { COMMAND_TIMEOUT_MS: number },
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+  ) {
+    this.client = new CommandClient(nc, config.COMMAND_TIMEOUT_MS);
+  }
+
+  onModuleInit(): void {
+    this.client.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.stop();
+  }
+
+  /** `by`: the authenticated user, or another actor (an agent worker, the system). */
+  send(
+    subject: string,
+    type: string,
+    data: unknown,
+    by: Principal | Actor,
+    options: SendOptions = {},
+  ): Promise<CommandReply & { ok: true }> {
+    const commandId = options.commandId ?? randomUUID();
+    const actor: Actor = 'kind' in by ? by : { kind: 'user', id: by.userId, org: by.org ?? undefined };
+    return this.client.send(subject, {
+      type,
+      data,
+      metadata: { commandId, correlationId: options.correlationId ?? commandId, actor },
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { SUBJECTS } from '#contracts';
+import { decodeJson } from '#messaging';
+import { CONFIG, LOGGER, NATS_CONNECTION } from '../tokens';
+
+/**
+ * Read-your-writes: a write answers only once the read model shows it, so the caller's next GET
+ * (on any replica of any service) sees its own change. Bounded: past the wait the write still succeeds.
+ */
+@Injectable()
+export class ProjectionWaiter {
+  constructor(
+    @Inject(CONFIG) private readonly config: { PROJECTION_WAIT_MS: number },
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  waitForRun(runId: string, sequence: number): Promise<boolean> {
+    return this.waitFor(SUBJECTS.runProjected(runId), 'runs', runId, sequence);
+  }
+
+  waitForThread(threadId: number, sequence: number): Promise<boolean> {
+    return this.waitFor(SUBJECTS.threadProjected(threadId), 'threads', threadId, sequence);
+  }
+
+  private async waitFor(subject: string, table: 'runs' | 'threads', id: string | number, sequence: number) {
+    const sub = this.nc.subscribe(subject);
+    const timer = setTimeout(() => sub.unsubscribe(), this.config.PROJECTION_WAIT_MS);
+    try {
+      await this.nc.flush();
+      const rows: { last_event_sequence: number }[] = await this.dataSource.query(
+        `SELECT last_event_sequence FROM ${table} WHERE id = $1`,
+        [id],
+      );
+      if (rows[0] !== undefined && rows[0].last_event_sequence >= sequence) return true;
+      for await (const msg of sub) {
+        if (decodeJson<{ sequence: number }>(msg.data).sequence >= sequence) return true;
+      }
+      this.logger.warn({ subject, sequence }, 'read model lagging: answered before it caught up');
+      return false;
+    } finally {
+      clearTimeout(timer);
+      sub.unsubscribe();
+    }
+  }
+}
