@@ -17,6 +17,7 @@ const API_NAME: Record<string, string> = {
   RunToolCalled: 'TOOL_CALL',
   RunToolCallCompleted: 'TOOL_RESULT',
   RunUsageRecorded: 'USAGE_RECORDED',
+  RunArtifactCreated: 'ARTIFACT_CREATED',
 };
 
 interface Delivered {

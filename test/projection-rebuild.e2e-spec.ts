@@ -45,7 +45,10 @@ describe('read model rebuild', () => {
     const before = await dump();
     expect(before.runs).toHaveLength(5);
     expect(before.threads).toHaveLength(2);
-    expect(before.artifacts.map((a) => [a.path, Number(a.size)])).toEqual([['b.txt', 1], ['a.txt', 2]]);
+    const files = before.artifacts.filter((a) => a.path !== null);
+    expect(files.map((a) => [a.path, Number(a.size)])).toEqual([['b.txt', 1], ['a.txt', 2]]);
+    // The reference agent's candidates and proposals of the four completed runs.
+    expect(before.artifacts.filter((a) => a.path === null)).toHaveLength(8);
     expect(before.events.length).toBeGreaterThan(40);
 
     const [service] = system.runServices;

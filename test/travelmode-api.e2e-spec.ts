@@ -61,7 +61,10 @@ describe('Travelmode Agent Runs API', () => {
     const run = await api.get(`/v1/agent-runs/${runId}`);
     expect(run.body).toEqual({
       run: expect.objectContaining({ id: runId, status: 'completed', phase: 'done', lastEventSequence: seen.length }),
-      artifacts: [],
+      artifacts: [
+        { id: expect.any(Number), artifactType: 'candidates', isPinned: false },
+        { id: expect.any(Number), artifactType: 'proposals', isPinned: false },
+      ],
       revisionDrift: { hasDrift: false, snapshotRevision: 1, currentRevision: 1 },
     });
   });

@@ -37,7 +37,8 @@ export function tripPlanner(options: TripPlannerOptions): AgentHandler {
         expiresAt: new Date(Date.now() + options.inputTimeoutMs),
       });
       request = `${request} (${answer})`;
-      destination = findDestination(answer) ?? capitalize(answer.trim());
+      // Free text names the place; a place name is short, whatever was typed.
+      destination = findDestination(answer) ?? capitalize(answer.trim().slice(0, 80));
     }
     const days = tripDays(request);
 

@@ -21,6 +21,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
   private readonly buffer: JsMsg[] = [];
   private wake: (() => void) | null = null;
   private running = false;
+  private lastBatchEndedAt = Number.NEGATIVE_INFINITY;
   private worker: Promise<void> | null = null;
   private reader: Promise<void> | null = null;
 
@@ -69,11 +70,14 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
         this.wake = null;
         continue;
       }
-      // A short gather window turns a trickle of events into fewer, larger transactions (each
-      // commit is a WAL flush); under load the buffer is already full and nothing waits.
-      if (this.buffer.length < MAX_BATCH && this.config.PROJECTOR_BATCH_WAIT_MS > 0 && this.running)
+      // A short gather window turns a stream of events into fewer, larger transactions (each
+      // commit is a WAL flush). Only while events keep coming: the first event after a quiet spell
+      // is written at once, since a client's read-your-writes request is waiting for it.
+      const busy = performance.now() - this.lastBatchEndedAt < this.config.PROJECTOR_BATCH_WAIT_MS;
+      if (busy && this.buffer.length < MAX_BATCH && this.running)
         await new Promise((resolve) => setTimeout(resolve, this.config.PROJECTOR_BATCH_WAIT_MS));
       await this.projectBatch(this.buffer.splice(0, MAX_BATCH));
+      this.lastBatchEndedAt = performance.now();
     }
   }
 
