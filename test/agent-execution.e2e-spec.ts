@@ -116,6 +116,18 @@ describe('agent execution', () => {
     expect(final.durationMs).toBeGreaterThan(0);
     expect(final.result).toMatchObject({ destination: 'Rome', days: 3 });
     expect(final.result.itinerary).toHaveLength(3);
+
+    // Its candidates and proposals went through the artifact-service: ARTIFACT_CREATED in the
+    // log, in the run's `artifacts`, and readable with their content.
+    const created = events.filter((e) => e.eventType === 'ARTIFACT_CREATED');
+    expect(created.map((e) => e.payload.artifactType)).toEqual(['candidates', 'proposals']);
+    const listed = await api().get(`/v1/agent-runs/${runId}/artifacts`);
+    expect(listed.body.artifacts.map((a: any) => [a.id, a.artifactType])).toEqual(created.map((e) => [e.payload.artifactId, e.payload.artifactType]));
+    expect(final.result.artifacts).toEqual({ candidates: created[0]!.payload.artifactId, proposals: created[1]!.payload.artifactId });
+    const proposals = await api().get(`/v1/agent-runs/${runId}/artifacts/${created[1]!.payload.artifactId}`);
+    expect(proposals.body.artifact).toMatchObject({ artifactType: 'proposals', title: '3 days in Rome' });
+    expect(proposals.body.artifact.content).toMatchObject({ destination: 'Rome', days: 3 });
+    expect(proposals.body.artifact.content.itinerary).toEqual(final.result.itinerary);
   });
 
   it('waits for input when no destination is named, and completes with the destination the client gives', async () => {
