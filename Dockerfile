@@ -1,5 +1,5 @@
 # One image for every Runstream service; the command picks the service:
-#   node dist/apps/<gateway|run-service|stream-service|artifact-service>/src/main.js
+#   node dist/apps/<gateway|run-service|stream-service|artifact-service|reference-agent>/src/main.js
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
