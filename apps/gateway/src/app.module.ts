@@ -1,15 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { ServiceModule, TokenVerifier } from '#platform';
+import { CommandBus, ProjectionWaiter, ServiceModule, TokenVerifier } from '#platform';
 import { AuthGuard } from './auth/auth.guard';
-import { CommandBus } from './commands/command-bus';
 import type { GatewayConfig } from './config';
 import { TravelmodeRunsController } from './dialects/travelmode/travelmode-runs.controller';
 import { HttpExceptionFilter } from './errors/http-exception.filter';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyStore } from './idempotency/idempotency.store';
-import { ProjectionWaiter } from './read-model/projection-waiter';
 import { RunReadModel } from './read-model/run-read-model';
 import { ThreadReadModel } from './read-model/thread-read-model';
 import { RunInteractionsService } from './runs/run-interactions.service';

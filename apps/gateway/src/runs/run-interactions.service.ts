@@ -11,12 +11,10 @@ import {
   type RunSnapshot,
 } from '#contracts';
 import { decodeJson } from '#messaging';
-import { CONFIG, NATS_CONNECTION } from '#platform';
+import { CommandBus, CONFIG, NATS_CONNECTION, ProjectionWaiter } from '#platform';
 import type { Principal } from '../auth/principal';
-import { CommandBus } from '../commands/command-bus';
 import type { GatewayConfig } from '../config';
 import type { IdSource } from '../idempotency/id-source';
-import { ProjectionWaiter } from '../read-model/projection-waiter';
 import { RunReadModel } from '../read-model/run-read-model';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;

@@ -1,10 +1,9 @@
+import { CommandBus, ProjectionWaiter } from '#platform';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode, SUBJECTS, canonicalRunId, type RunCommandType, type RunSnapshot } from '#contracts';
 import type { Principal } from '../auth/principal';
-import { CommandBus } from '../commands/command-bus';
 import type { IdSource } from '../idempotency/id-source';
-import { ProjectionWaiter } from '../read-model/projection-waiter';
 import { RunReadModel, type RunEventsPage, type RunFilter } from '../read-model/run-read-model';
 import { ThreadReadModel } from '../read-model/thread-read-model';
 

@@ -1,10 +1,9 @@
+import { CommandBus, ProjectionWaiter } from '#platform';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode, MAX_INT32, SUBJECTS, type ThreadSnapshot } from '#contracts';
 import type { Principal } from '../auth/principal';
-import { CommandBus } from '../commands/command-bus';
 import type { IdSource } from '../idempotency/id-source';
-import { ProjectionWaiter } from '../read-model/projection-waiter';
 import { ThreadReadModel } from '../read-model/thread-read-model';
 import { ThreadIds } from './thread-ids';
 
