@@ -19,7 +19,7 @@ describe('file artifacts: size, memory and crashes', () => {
   let runId: string;
 
   beforeAll(async () => {
-    system = await TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_ENABLED: 'false' } });
+    system = await TestSystem.start({ workers: 0 });
     const tripId = await system.thread(owner);
     runId = (await system.api(owner).post('/v1/agent-runs', { tripId, triggerMessage: 'big' })).body.run.id;
   });

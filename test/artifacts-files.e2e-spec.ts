@@ -14,7 +14,7 @@ describe('file artifacts (Vertesia)', () => {
 
   beforeAll(async () => {
     system = await TestSystem.start({
-      runServiceEnv: { REFERENCE_AGENT_ENABLED: 'false' },
+      workers: 0,
       artifactServiceEnv: { ARTIFACT_URL_TTL_SECONDS: '3' },
     });
     base = system.gateway!.url;

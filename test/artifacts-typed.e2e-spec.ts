@@ -9,7 +9,7 @@ describe('typed artifacts (Travelmode)', () => {
 
   beforeAll(async () => {
     // No reference agent: the test itself acts as the worker of attempt 1.
-    system = await TestSystem.start({ runServiceEnv: { REFERENCE_AGENT_ENABLED: 'false' } });
+    system = await TestSystem.start({ workers: 0 });
   });
   afterAll(() => system?.stop());
 
