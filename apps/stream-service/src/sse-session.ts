@@ -25,19 +25,21 @@ const PAGE = 500;
 
 const frame = (data: unknown, id?: number) => `${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
 
-/** A run_event frame is the same for every stream of the run: build it once per event. */
-const eventFrames = new WeakMap<RunEvent, string>();
-function eventFrame(event: RunEvent): string {
-  let text = eventFrames.get(event);
-  if (text === undefined) {
+/**
+ * A run_event frame is the same for every stream of the run: build and encode it once per event,
+ * so each stream's write only queues the same bytes.
+ */
+const eventFrames = new WeakMap<RunEvent, Buffer>();
+function eventFrame(event: RunEvent): Buffer {
+  let bytes = eventFrames.get(event);
+  if (bytes === undefined) {
     const { sequence, createdAt } = event.metadata;
-    text = frame(
-      { type: 'run_event', event: travelmodeEvent({ sequence, type: event.type, data: event.data, createdAt }) },
-      sequence,
+    bytes = Buffer.from(
+      frame({ type: 'run_event', event: travelmodeEvent({ sequence, type: event.type, data: event.data, createdAt }) }, sequence),
     );
-    eventFrames.set(event, text);
+    eventFrames.set(event, bytes);
   }
-  return text;
+  return bytes;
 }
 
 /**
@@ -164,7 +166,7 @@ export class SseSession {
     this.end();
   }
 
-  private write(chunk: string): void {
+  private write(chunk: string | Buffer): void {
     if (this.closed) return;
     this.res.write(chunk);
     // A live client that does not read must not grow this process without bound (catching up
