@@ -175,7 +175,7 @@ async function main(): Promise<void> {
       return res.ok;
     }, 60_000, 200).catch((error: Error) => fail(error.message));
   }
-  const port = SERVICES.at(-1)?.port;
+  const port = SERVICES.find((s) => s.name === 'gateway')?.port;
   say(`up: API on http://localhost:${port}  —  token: npm run token -- --user usr_1 --org org_1  —  Ctrl-C stops`);
 }
 
