@@ -156,20 +156,26 @@ describe('agent execution', () => {
     expect(unchanged).toMatchObject({ status: 'waiting_for_input', lastEventSequence: waiting.lastEventSequence });
     expect(await allEvents(system, user, runId)).toHaveLength(before.length);
 
+    // A signal while waiting reaches the agent: the trip planner keeps it as a note of the plan.
+    const noted = await api().post(`/v1/agent-runs/${runId}/signal/Note`, { text: 'window seat' });
+    expect(noted.status).toBe(200);
+    expect(noted.body.run.lastEventSequence).toBe(waiting.lastEventSequence + 1);
+
     const answered = await api().post(`/v1/agent-runs/${runId}/input`, { content: 'Lisbon' });
     expect(answered.status).toBe(200);
     expect(answered.body.run).toMatchObject({ id: runId, inputPrompt: null, inputExpiresAt: null });
     expect(['running', 'completed']).toContain(answered.body.run.status);
-    expect(answered.body.run.lastEventSequence).toBe(waiting.lastEventSequence + 1);
+    expect(answered.body.run.lastEventSequence).toBe(waiting.lastEventSequence + 2);
 
     const done = await system.waitForRun(user, runId, (s) => ['completed', 'failed', 'cancelled'].includes(s));
     expect(done.status).toBe('completed');
-    expect(done.result).toMatchObject({ destination: 'Lisbon', days: 3 });
+    expect(done.result).toMatchObject({ destination: 'Lisbon', days: 3, notes: [{ signal: 'Note', payload: { text: 'window seat' } }] });
     const events = await allEvents(system, user, runId);
     expectSequential(events);
     const received = events.findIndex((e) => e.eventType === 'INPUT_RECEIVED');
     expect(events[received]!.payload).toEqual({ content: 'Lisbon' });
-    expect(received).toBe(before.length); // right after WAITING_FOR_INPUT
+    expect(events[received - 1]).toMatchObject({ eventType: 'SIGNAL_RECEIVED', payload: { name: 'Note', payload: { text: 'window seat' } } });
+    expect(received).toBe(before.length + 1); // after WAITING_FOR_INPUT and the signal
     expect(events.slice(received + 1).find((e) => e.eventType === 'PHASE_STARTED')?.payload.phase).toBe('plan');
     expect(events.find((e) => e.eventType === 'TOOL_CALL')?.payload.input).toEqual({ destination: 'Lisbon' });
   });

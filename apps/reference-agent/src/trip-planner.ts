@@ -28,6 +28,11 @@ export function tripPlanner(options: TripPlannerOptions): AgentHandler {
   return async (run, ctx) => {
     const pause = () => sleep(options.stepMs, undefined, { signal: ctx.signal });
     let request = run.triggerMessage;
+    // Any signal is a note from the traveller ("window seat"): kept with the plan, in arrival order.
+    const notes: { signal: string; payload: unknown }[] = [];
+    ctx.onSignal('*', (payload, name) => {
+      notes.push({ signal: name, payload });
+    });
 
     await ctx.phase('understand');
     await pause();
@@ -78,6 +83,7 @@ export function tripPlanner(options: TripPlannerOptions): AgentHandler {
       days,
       artifacts: { candidates, proposals },
       itinerary: plan,
+      notes,
     };
   };
 }
