@@ -191,7 +191,7 @@ export class AgentWorker {
       await Promise.allSettled([leased, following]);
       follower.stop();
       queries?.unsubscribe();
-      await this.leases?.release(item.runId);
+      await this.leases?.release(item.runId, item.attempt);
       if (this.executing.get(item.runId)?.attempt === item.attempt) this.executing.delete(item.runId);
       this.logger.info({ runId: item.runId, attempt: item.attempt, aborted: ctx.signal.aborted }, 'attempt finished');
     }

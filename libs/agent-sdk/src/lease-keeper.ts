@@ -39,8 +39,10 @@ export class LeaseKeeper {
     await this.renew(runId, held);
   }
 
-  async release(runId: string): Promise<void> {
+  /** Drops the lease of that attempt only: a later attempt of the run on this worker keeps its own. */
+  async release(runId: string, attempt: number): Promise<void> {
     const held = this.held.get(runId);
+    if (held?.attempt !== attempt) return;
     this.held.delete(runId);
     if (held?.revision == null) return;
     await this.kv.delete(runId, { previousSeq: held.revision }).catch(() => undefined);
