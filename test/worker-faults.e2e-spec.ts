@@ -312,6 +312,31 @@ describe('worker faults', () => {
       expect(log.at(-1)!.type).toBe('RunCancelled');
     });
 
+    it('a handler that hangs while its worker heart-beats is aborted at the attempt time limit, and the run fails', async () => {
+      let abortReason: unknown = null;
+      inProcess.push(
+        await inProcessWorker(
+          system,
+          {
+            'hang-test': async (_run, ctx) => {
+              ctx.signal.addEventListener('abort', () => (abortReason = ctx.signal.reason));
+              await ctx.phase('understand');
+              await new Promise(() => undefined); // never returns, never looks at its signal
+            },
+          },
+          'hang-worker',
+          { attemptTimeoutMs: 800 },
+        ),
+      );
+      const runId = await startRun(system, user, 'hang', 'hang-test');
+      const run = await system.waitForRun(user, runId, (s) => ['completed', 'failed', 'cancelled'].includes(s), 15_000);
+      expect(run).toMatchObject({ status: 'failed', attempt: 1, errorMessage: 'the attempt exceeded its time limit of 800 ms' });
+      expect(abortReason).toBeInstanceOf(Error);
+      const events = await allEvents(system, user, runId);
+      expectSequential(events);
+      expect(events.map((e) => e.eventType)).toEqual(['RUN_STARTED', 'WORKER_ASSIGNED', 'PHASE_STARTED', 'RUN_FAILED']);
+    });
+
     it('stop while the handler waits for input: the wait is aborted and nothing follows RUN_CANCELLED', async () => {
       const runId = await startRun(system, user, 'stop me', 'stop-test');
       const waiting = await system.waitForRun(user, runId, (s) => s === 'waiting_for_input');

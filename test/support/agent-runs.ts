@@ -70,8 +70,9 @@ export async function inProcessWorker(
   system: TestSystem,
   agents: Record<string, AgentHandler>,
   workerId: string,
+  options: { attemptTimeoutMs?: number } = {},
 ): Promise<AgentWorker> {
-  const worker = new AgentWorker({ nc: system.nc, agents, workerId, leaseRenewMs: 300 });
+  const worker = new AgentWorker({ nc: system.nc, agents, workerId, leaseRenewMs: 300, ...options });
   await worker.start();
   return worker;
 }

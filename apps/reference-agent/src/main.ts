@@ -23,6 +23,7 @@ void runService('reference-agent', logger, async () => {
     },
     maxConcurrentRuns: config.WORKER_CONCURRENCY,
     leaseRenewMs: config.WORKER_LEASE_RENEW_MS,
+    attemptTimeoutMs: config.WORKER_ATTEMPT_TIMEOUT_MS,
     tools: TRIP_PLANNER_TOOLS,
     logger,
   });

@@ -31,6 +31,11 @@ export interface AgentWorkerOptions {
   maxConcurrentRuns?: number;
   /** Lease renewal period; keep it well under the run-service's LEASE_TIMEOUT_MS (default 2 s). */
   leaseRenewMs?: number;
+  /**
+   * An attempt still running after this is aborted and failed by the worker (default 1 h): a
+   * handler that hangs while its worker heart-beats must not hold the run forever.
+   */
+  attemptTimeoutMs?: number;
   /** A work item taken but not claimed within this is offered to another worker (default 30 s). */
   workAckWaitMs?: number;
   /** What the default `AvailableTools` query answers. */
@@ -178,13 +183,24 @@ export class AgentWorker {
       .catch((error: unknown) => this.logger.warn({ err: error, runId: item.runId }, 'cannot follow the run; stop/cancel arrive as refusals'));
     try {
       queries = this.answerQueries(ctx);
+      const limitMs = this.options.attemptTimeoutMs ?? 60 * 60_000;
+      const limit = setTimeout(() => ctx.timeOut(limitMs), limitMs);
+      // The worker moves on when the attempt is aborted, even if the handler ignores its signal:
+      // the slot frees up, and whatever the handler still reports is refused.
+      const aborted = new Promise<never>((_, reject) =>
+        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error), { once: true }),
+      );
+      aborted.catch(() => undefined);
       let outcome: { kind: 'completed'; result: unknown } | { kind: 'failed'; errorMessage: string };
       try {
-        outcome = { kind: 'completed', result: (await handler(run, ctx)) ?? null };
+        outcome = { kind: 'completed', result: (await Promise.race([handler(run, ctx), aborted])) ?? null };
       } catch (error) {
         outcome = { kind: 'failed', errorMessage: error instanceof Error ? error.message : String(error) };
+      } finally {
+        clearTimeout(limit);
       }
-      if (!ctx.signal.aborted) await ctx.finish(outcome);
+      if (ctx.timedOut) await ctx.finish({ kind: 'failed', errorMessage: ctx.timedOut });
+      else if (!ctx.signal.aborted) await ctx.finish(outcome);
     } catch (error) {
       if (!ctx.signal.aborted) this.logger.warn({ err: error, runId: item.runId }, 'attempt ended with an error');
     } finally {

@@ -160,13 +160,25 @@ export class AttemptContext implements RunContext {
   /** Waits for queued reports, then appends the final one (completed or failed). */
   async finish(report: WorkerReport): Promise<void> {
     await this.flush().catch(() => undefined);
-    await this.report(report);
+    await this.report(report, true);
   }
+
+  /**
+   * The attempt ran past the worker's time limit: the handler is aborted like on a cancel, but
+   * here the worker still has the run and fails it (`timedOut` tells the worker to).
+   */
+  timeOut(limitMs: number): void {
+    if (this.abort.signal.aborted) return;
+    this.timedOut = `the attempt exceeded its time limit of ${limitMs} ms`;
+    this.end('timeout');
+  }
+
+  timedOut: string | null = null;
 
   // ---- batching ------------------------------------------------------------------------------
 
-  private report(report: WorkerReport): Promise<void> {
-    if (this.abort.signal.aborted) return Promise.reject(this.abort.signal.reason);
+  private report(report: WorkerReport, final = false): Promise<void> {
+    if (this.abort.signal.aborted && !(final && this.timedOut)) return Promise.reject(this.abort.signal.reason);
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ report, settle: { resolve, reject } });
       if (!this.flushing) this.flushing = this.drain().finally(() => (this.flushing = null));
