@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RequestError, type NatsConnection } from '@nats-io/transport-node';
 import {
   DomainError,
   ErrorCode,
@@ -119,12 +120,21 @@ export class AttemptContext implements RunContext {
       title: artifact.title ?? null,
       content: artifact.content,
     };
-    let reply: CreateTypedArtifactReply;
-    try {
-      const msg = await this.nc.request(SUBJECTS.artifactCreate, encodeJson(request), { timeout: this.artifactTimeoutMs });
-      reply = decodeJson<CreateTypedArtifactReply>(msg.data);
-    } catch (error) {
-      throw new DomainError(ErrorCode.Unavailable, `artifact-service unavailable: ${(error as Error).message}`);
+    let reply: CreateTypedArtifactReply | null = null;
+    // "No responders" means nobody took the request (an artifact-service restarting, NATS
+    // reconnecting): asking again cannot store it twice. A timeout might have been stored: not retried.
+    const deadline = Date.now() + this.artifactTimeoutMs;
+    for (let tries = 0; reply === null; tries++) {
+      try {
+        const msg = await this.nc.request(SUBJECTS.artifactCreate, encodeJson(request), { timeout: this.artifactTimeoutMs });
+        reply = decodeJson<CreateTypedArtifactReply>(msg.data);
+      } catch (error) {
+        const nobody = error instanceof RequestError && error.isNoResponders();
+        if (!nobody || Date.now() >= deadline) {
+          throw new DomainError(ErrorCode.Unavailable, `artifact-service unavailable: ${(error as Error).message}`);
+        }
+        await sleep(Math.min(1_000, 50 * 2 ** tries), undefined, { signal: this.signal });
+      }
     }
     if (!reply.ok) throw new DomainError(reply.error.code as ErrorCode, reply.error.message);
     return reply.artifact;

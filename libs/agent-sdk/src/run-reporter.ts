@@ -8,6 +8,11 @@ export interface RunReporterOptions {
   cacheSize?: number;
   /** Must match the run-services' grace (2 × COMMAND_ACK_WAIT_MS). */
   openBatchGraceMs?: number;
+  /**
+   * How long a report is retried while NATS is unreachable (a restart, a partition) before the
+   * error reaches the caller (default 60 s). Retrying is safe: the same command id is applied once.
+   */
+  retryForMs?: number;
 }
 
 export interface Report {
@@ -33,8 +38,10 @@ export class RunReporter {
   private readonly handler: ReturnType<typeof runCommandHandler>;
   /** One report at a time per run, so a worker's own reports never race each other. */
   private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly retryForMs: number;
 
   constructor(store: EventStore, options: RunReporterOptions = {}) {
+    this.retryForMs = options.retryForMs ?? 60_000;
     const runs = new RunRepository(store, options.cacheSize ?? 1_000);
     // Reports never read threads; the handler's signature wants a repository.
     const threads = new ThreadRepository(store, 1);
@@ -88,6 +95,19 @@ export class RunReporter {
   }
 
   private async execute(command: ReportRunProgress | ClaimRun): Promise<RunSnapshot> {
+    const deadline = Date.now() + this.retryForMs;
+    for (let tries = 0; ; tries++) {
+      try {
+        return await this.executeOnce(command);
+      } catch (error) {
+        // A refusal is an answer; anything else (timeout, connection lost) may not have been.
+        if (error instanceof DomainError || Date.now() >= deadline) throw error;
+        await sleep(Math.min(2_000, 100 * 2 ** tries));
+      }
+    }
+  }
+
+  private async executeOnce(command: ReportRunProgress | ClaimRun): Promise<RunSnapshot> {
     for (;;) {
       const outcome = await this.handler.handle(command);
       switch (outcome.kind) {
