@@ -45,3 +45,28 @@ describe('nats-server killed and restarted under running runs', () => {
     expect(run.result).toMatchObject({ destination: 'Paris', days: 2 });
   });
 });
+
+/** Dispatch reads the log: attempts started while no dispatcher ran are dispatched once one runs. */
+describe('attempts started while no dispatcher runs', () => {
+  let system: TestSystem;
+  const user = 'usr_late_dispatch';
+
+  beforeAll(async () => {
+    system = await TestSystem.start({ workers: 1, runServiceEnv: { DISPATCHER_ENABLED: 'false' } });
+  });
+  afterAll(() => system?.stop());
+
+  it('are dispatched from the log when a dispatcher starts, as the same attempt', async () => {
+    const runId = await startRun(system, user, 'Plan 2 days in Lisbon');
+    await new Promise((r) => setTimeout(r, 1_000));
+    const waiting = await allEvents(system, user, runId);
+    expect(waiting.map((e) => e.eventType)).toEqual(['RUN_STARTED']);
+
+    await system.startRunService({ DISPATCHER_ENABLED: 'true' });
+    const run = await system.waitForRun(user, runId, finished, 30_000);
+    expect(run).toMatchObject({ status: 'completed', attempt: 1 });
+    const events = await allEvents(system, user, runId);
+    expectSequential(events);
+    expect(events.filter((e) => e.eventType === 'RUN_REDISPATCHED')).toEqual([]);
+  });
+});

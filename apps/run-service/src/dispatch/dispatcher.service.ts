@@ -1,11 +1,13 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { CONSUMERS, HEADERS, STREAMS, SUBJECTS, type RunEvent, type WorkItem } from '#contracts';
 import { AckedPublisher, decodeJson, encodeJson, ensureDurable } from '#messaging';
 import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from '#platform';
 import type { RunServiceConfig } from '../config';
+import { CumulativeAcks } from './cumulative-acks';
 
 /** Events that begin an attempt, and so put a work item on the agent's queue. */
 const ATTEMPT_STARTS = new Set(['RunStarted', 'RunRetried', 'RunRedispatched']);
@@ -13,8 +15,10 @@ const ATTEMPT_STARTS = new Set(['RunStarted', 'RunRetried', 'RunRedispatched']);
 /**
  * Turns attempt-starting events into work items, from the log: a crash between append and dispatch
  * only delays the item (the event is redelivered), and the item's msgID `<run>:<attempt>` makes the
- * redelivered one a duplicate JetStream drops. Items are published concurrently and each event is
- * acked once its item is stored, so one slow publish does not hold up the next run's dispatch.
+ * redelivered one a duplicate JetStream drops. Items are published concurrently, so one slow
+ * publish does not hold up the next run's dispatch. It reads every event but acts on few: acks
+ * are cumulative (AckPolicy.All), one per batch rather than one per event, and never pass an event
+ * whose item is not yet stored.
  */
 @Injectable()
 export class DispatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -22,6 +26,9 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   private loop: Promise<void> | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly publisher: AckedPublisher;
+  private readonly acks = new CumulativeAcks<JsMsg>();
+  private flusher: NodeJS.Timeout | null = null;
+  private running = false;
 
   constructor(
     @Inject(CONFIG) private readonly config: RunServiceConfig,
@@ -37,6 +44,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     await ensureDurable(this.jsm, STREAMS.events, {
       durable_name: CONSUMERS.dispatcher,
       filter_subject: SUBJECTS.allRunEvents,
+      ack_policy: AckPolicy.All,
       ack_wait: nanos(this.config.DISPATCH_ACK_WAIT_MS),
       max_ack_pending: 20_000,
       max_deliver: -1,
@@ -44,6 +52,8 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     const consumer = await this.js.consumers.get(STREAMS.events, CONSUMERS.dispatcher);
     const messages = await consumer.consume({ max_messages: 1_000 });
     this.messages = messages;
+    this.running = true;
+    this.flusher = setInterval(() => this.acks.flush(), 20);
     this.loop = (async () => {
       for await (const msg of messages) this.receive(msg);
     })();
@@ -51,17 +61,21 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
     await this.messages?.close().catch(() => undefined);
     await this.loop?.catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
+    if (this.flusher) clearInterval(this.flusher);
+    this.acks.flush();
     this.publisher.close();
   }
 
   private receive(msg: JsMsg): void {
     if (!ATTEMPT_STARTS.has(msg.headers?.get(HEADERS.eventType) ?? '')) {
-      msg.ack();
+      this.acks.done(msg);
       return;
     }
+    this.acks.begin(msg);
     const task = this.dispatch(msg);
     this.inFlight.add(task);
     void task.finally(() => this.inFlight.delete(task));
@@ -70,7 +84,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   private async dispatch(msg: JsMsg): Promise<void> {
     const event = decodeJson<RunEvent>(msg.data);
     if (event.type !== 'RunStarted' && event.type !== 'RunRetried' && event.type !== 'RunRedispatched') {
-      msg.ack();
+      this.acks.done(msg);
       return;
     }
     const runId = event.metadata.streamId;
@@ -86,12 +100,17 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     };
     const h = natsHeaders();
     h.set('Nats-Msg-Id', `${runId}:${attempt}`);
-    try {
-      await this.publisher.publish(SUBJECTS.work(agent), encodeJson(item), h);
-      msg.ack();
-    } catch (error) {
-      this.logger.warn({ err: error, runId, attempt, agent }, 'dispatch failed; will retry');
-      msg.nak(500);
+    // Retried here, not nak'ed: a later cumulative ack would cover a nak'ed event. Stopping
+    // leaves it unacked, and it is redelivered to another replica.
+    while (this.running) {
+      try {
+        await this.publisher.publish(SUBJECTS.work(agent), encodeJson(item), h);
+        this.acks.done(msg);
+        return;
+      } catch (error) {
+        this.logger.warn({ err: error, runId, attempt, agent }, 'dispatch failed; retrying');
+        await sleep(500);
+      }
     }
   }
 }

@@ -1,0 +1,56 @@
+import { CumulativeAcks } from './cumulative-acks';
+
+const msgs = (acked: number[]) => (seq: number) => ({ seq, ack: () => acked.push(seq) });
+
+describe('CumulativeAcks', () => {
+  it('acks the highest handled message once per flush', () => {
+    const acked: number[] = [];
+    const m = msgs(acked);
+    const acks = new CumulativeAcks(1_000);
+    [1, 2, 3].forEach((s) => acks.done(m(s)));
+    acks.flush();
+    acks.flush();
+    expect(acked).toEqual([3]);
+  });
+
+  it('acks by itself every `batch` handled messages', () => {
+    const acked: number[] = [];
+    const m = msgs(acked);
+    const acks = new CumulativeAcks(2);
+    [1, 2, 3, 4, 5].forEach((s) => acks.done(m(s)));
+    expect(acked).toEqual([2, 4]);
+  });
+
+  it('never acks past a message still in flight', () => {
+    const acked: number[] = [];
+    const m = msgs(acked);
+    const acks = new CumulativeAcks(1_000);
+    acks.done(m(1));
+    const slow = m(2);
+    acks.begin(slow);
+    acks.done(m(3));
+    acks.done(m(4));
+    acks.flush();
+    expect(acked).toEqual([1]);
+    acks.done(slow);
+    acks.flush();
+    expect(acked).toEqual([1, 4]);
+    expect(acks.pending).toBe(0);
+  });
+
+  it('holds back a later message when a redelivery of a lower sequence is still in flight', () => {
+    const acked: number[] = [];
+    const m = msgs(acked);
+    const acks = new CumulativeAcks(1_000);
+    acks.done(m(10));
+    const redelivered = m(5);
+    acks.begin(redelivered);
+    acks.done(m(11));
+    acks.flush();
+    // 10 was handled before the redelivery of 5 arrived; acking it would ack 5: not yet.
+    expect(acked).toEqual([]);
+    acks.done(redelivered);
+    acks.flush();
+    expect(acked).toEqual([11]);
+  });
+});
