@@ -50,6 +50,8 @@ describe('file artifacts (Vertesia)', () => {
     expect(list.body.filter((f: { path: string }) => f.path === 'reports/data.csv')).toEqual([
       expect.objectContaining({ size: replacement.length, content_type: 'text/plain', sha256: createHash('sha256').update(replacement).digest('hex') }),
     ]);
+    // What an upload answers is exactly what the read model then lists.
+    expect(list.body.find((f: { path: string }) => f.path === 'reports/data.csv')).toEqual(replaced.body);
     expect((await download(`${base}${url('reports/data.csv')}`, auth)).head.toString()).toBe(replacement.toString());
 
     const empty = await put('empty.bin', Buffer.alloc(0), 'application/octet-stream');

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { DomainError, ErrorCode, SUBJECTS, canonicalRunId, type ArtifactDescriptor } from '#contracts';
-import type { ArtifactRecord } from '#persistence';
+import { DomainError, ErrorCode, SUBJECTS, canonicalRunId, type ArtifactDescriptor, type RunSnapshot } from '#contracts';
+import { artifactRecordOf, type ArtifactRecord } from '#persistence';
 import { CONFIG, CommandBus, ProjectionWaiter, type Principal } from '#platform';
 import type { ArtifactServiceConfig } from '../config';
 import { ArtifactStore, type ByteRange } from '../storage/artifact-store';
@@ -89,15 +89,18 @@ export class FileArtifactsService {
       sha256: stored.sha256,
       isPinned: false,
     };
+    let run: RunSnapshot;
     try {
       const reply = await this.bus.send(SUBJECTS.runCommands(runId), 'RecordArtifact', { runId, artifact }, principal);
-      if (reply.run) await this.projection.waitForRun(runId, reply.run.lastEventSequence);
+      if (!reply.run) throw new DomainError(ErrorCode.Internal, 'the run service answered without the run');
+      run = reply.run;
+      await this.projection.waitForRun(runId, run.lastEventSequence);
     } catch (error) {
       await this.store.remove(objectName).catch(() => undefined);
       throw error;
     }
-    const file = await this.artifacts.file(runId, path);
-    if (!file) throw new DomainError(ErrorCode.Unavailable, 'stored, but not yet visible; retry the read');
+    // The row the projector wrote from this command's event, built the same way (no re-read).
+    const file = artifactRecordOf(artifact, runId, run.lastEventSequence, run.updatedAt);
     return { file, created: !(await existed) };
   }
 
