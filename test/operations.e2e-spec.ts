@@ -32,6 +32,10 @@ describe('operations', () => {
       expect(ready.status).toBe(200);
       expect(((await ready.json()) as { info: { nats: { status: string } } }).info.nats.status).toBe('up');
     }
+    const worker = system.workers[0]!;
+    expect((await fetch(`${worker.url}/health/live`)).status).toBe(200);
+    const ready = await fetch(`${worker.url}/health/ready`);
+    expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 200, body: { status: 'ok', activeRuns: 0 } });
   });
 
   it('reports not ready when NATS is gone, and ready again when it is back', async () => {
@@ -67,11 +71,29 @@ describe('operations', () => {
     const badUrl = await runMain('run-service', { ...system.baseEnv, NATS_URL: 'http://localhost:4222' });
     expect(badUrl.code).toBe(1);
     expect(badUrl.output).toMatch(/NATS_URL: .*nats:\/\//);
+    const badWorker = await runMain('reference-agent', { ...system.baseEnv, WORKER_CONCURRENCY: 'many' });
+    expect(badWorker.code).toBe(1);
+    expect(badWorker.output).toContain('WORKER_CONCURRENCY');
   });
 
   it('shuts down gracefully on SIGTERM with exit code 0', async () => {
     const extra = await system.startRunService();
     await extra.stop();
     expect(extra.exitCode).toBe(0);
+  });
+
+  it('a worker stopped with SIGTERM finishes the attempt it holds and exits 0', async () => {
+    const user = 'usr_drain';
+    const worker = await system.startWorker({ AGENT_NAME: 'drain-test', TRIP_PLANNER_STEP_MS: '200' });
+    const tripId = await system.thread(user);
+    const created = await system.api(user).post('/v1/agent-runs', { tripId, triggerMessage: 'Plan 2 days in Rome', agent: 'drain-test' });
+    const runId = created.body.run.id as string;
+    await system.api(user).post(`/v1/agent-runs/${runId}/control`, { action: 'start' });
+    await system.waitForRun(user, runId, (s) => s === 'running');
+    await new Promise((r) => setTimeout(r, 300)); // claimed and mid-run
+    await worker.stop();
+    expect(worker.exitCode).toBe(0);
+    const run = await system.waitForRun(user, runId, (s) => ['completed', 'failed', 'cancelled'].includes(s), 10_000);
+    expect(run).toMatchObject({ status: 'completed', attempt: 1 });
   });
 });
