@@ -88,5 +88,8 @@ export function canonicalRunId(raw: string): string | null {
   return RUN_ID_PATTERN.test(id) ? id : null;
 }
 
+/** Names of signals, queries and typed-artifact types: a letter, then up to 63 letters, digits, `_ . -`. */
+export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
 /** Agent names appear in subjects and consumer names. */
 export const AGENT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

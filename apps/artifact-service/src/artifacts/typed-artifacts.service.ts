@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import {
   DomainError,
   ErrorCode,
+  NAME_PATTERN,
   SUBJECTS,
   canonicalRunId,
   type ArtifactDescriptor,
@@ -15,7 +16,6 @@ import { ArtifactStore } from '../storage/artifact-store';
 import { ArtifactIds } from './artifact-ids';
 import { ArtifactReadModel, type TypedFilter } from './artifact-read-model';
 
-export const ARTIFACT_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 const MAX_TITLE_LENGTH = 500;
 
 const invalid = (message: string) => new DomainError(ErrorCode.ValidationFailed, message);
@@ -42,7 +42,7 @@ export class TypedArtifactsService {
     if (runId === null) throw new DomainError(ErrorCode.RunNotFound, 'run not found');
     if (!Number.isSafeInteger(request.attempt) || request.attempt < 1) throw invalid('attempt must be a positive integer');
     if (typeof request.workerId !== 'string' || request.workerId.length === 0) throw invalid('workerId is required');
-    if (typeof request.artifactType !== 'string' || !ARTIFACT_TYPE_PATTERN.test(request.artifactType))
+    if (typeof request.artifactType !== 'string' || !NAME_PATTERN.test(request.artifactType))
       throw invalid('artifactType must be 1-64 letters, digits, _ . or -, starting with a letter');
     const title = request.title ?? null;
     if (title !== null && (typeof title !== 'string' || title.length > MAX_TITLE_LENGTH))

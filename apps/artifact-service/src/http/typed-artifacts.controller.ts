@@ -2,12 +2,13 @@ import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import { IsBoolean, IsIn, IsOptional, Matches } from 'class-validator';
 import type { Principal } from '#platform';
 import { typedView } from '../artifacts/artifact-views';
-import { ARTIFACT_TYPE_PATTERN, TypedArtifactsService } from '../artifacts/typed-artifacts.service';
+import { NAME_PATTERN } from '#contracts';
+import { TypedArtifactsService } from '../artifacts/typed-artifacts.service';
 import { CurrentPrincipal } from './auth.guard';
 
 export class ListTypedArtifactsQuery {
   @IsOptional()
-  @Matches(ARTIFACT_TYPE_PATTERN)
+  @Matches(NAME_PATTERN)
   artifactType?: string;
 
   @IsOptional()

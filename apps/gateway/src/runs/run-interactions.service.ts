@@ -5,26 +5,18 @@ import {
   DomainError,
   ErrorCode,
   MAX_INPUT_BYTES,
+  NAME_PATTERN,
   SUBJECTS,
-  canonicalRunId,
   type QueryReply,
   type RunSnapshot,
 } from '#contracts';
 import { decodeJson } from '#messaging';
 import { CommandBus, CONFIG, NATS_CONNECTION, ProjectionWaiter } from '#platform';
 import type { Principal } from '../auth/principal';
+import { runIdOf, runNotFound } from './run-id';
 import type { GatewayConfig } from '../config';
 import type { IdSource } from '../idempotency/id-source';
 import { RunReadModel } from '../read-model/run-read-model';
-
-const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
-const runNotFound = () => new DomainError(ErrorCode.RunNotFound, 'run not found');
-
-function runIdOf(raw: string): string {
-  const id = canonicalRunId(raw);
-  if (id === null) throw runNotFound();
-  return id;
-}
 
 /** A client talking to the agent executing its run: input, signals (through the log) and queries (live). */
 @Injectable()
@@ -44,7 +36,7 @@ export class RunInteractionsService {
   }
 
   async signal(principal: Principal, rawRunId: string, name: string, payload: unknown, ids: IdSource): Promise<RunSnapshot> {
-    if (!NAME.test(name)) throw new DomainError(ErrorCode.ValidationFailed, 'signal name must be 1-64 letters, digits, _ . or -');
+    if (!NAME_PATTERN.test(name)) throw new DomainError(ErrorCode.ValidationFailed, 'signal name must be 1-64 letters, digits, _ . or -');
     if (Buffer.byteLength(JSON.stringify(payload ?? null), 'utf8') > MAX_INPUT_BYTES)
       throw new DomainError(ErrorCode.PayloadTooLarge, `signal payload exceeds ${MAX_INPUT_BYTES} bytes`);
     return this.send(principal, rawRunId, 'SignalRun', { name, payload: payload ?? null }, ids);
@@ -52,7 +44,7 @@ export class RunInteractionsService {
 
   /** Asks the worker holding the run; 409 when the run is not active, 503 when no worker answers. */
   async query(principal: Principal, rawRunId: string, name: string): Promise<unknown> {
-    if (!NAME.test(name)) throw new DomainError(ErrorCode.ValidationFailed, 'query name must be 1-64 letters, digits, _ . or -');
+    if (!NAME_PATTERN.test(name)) throw new DomainError(ErrorCode.ValidationFailed, 'query name must be 1-64 letters, digits, _ . or -');
     const run = await this.runs.find(principal.userId, runIdOf(rawRunId));
     if (!run) throw runNotFound();
     if (run.status !== 'running' && run.status !== 'waiting_for_input')

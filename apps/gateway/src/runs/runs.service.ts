@@ -1,8 +1,9 @@
 import { CommandBus, ProjectionWaiter } from '#platform';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode, SUBJECTS, canonicalRunId, type RunCommandType, type RunSnapshot } from '#contracts';
+import { DomainError, ErrorCode, SUBJECTS, type RunCommandType, type RunSnapshot } from '#contracts';
 import type { Principal } from '../auth/principal';
+import { runIdOf, runNotFound } from './run-id';
 import type { IdSource } from '../idempotency/id-source';
 import { RunReadModel, type RunEventsPage, type RunFilter } from '../read-model/run-read-model';
 import { ThreadReadModel } from '../read-model/thread-read-model';
@@ -15,14 +16,6 @@ const COMMAND_OF: Record<RunAction, RunCommandType> = {
   cancel: 'CancelRun',
   retry: 'RetryRun',
 };
-
-const runNotFound = () => new DomainError(ErrorCode.RunNotFound, 'run not found');
-
-function runIdOf(raw: string): string {
-  const id = canonicalRunId(raw);
-  if (id === null) throw runNotFound();
-  return id;
-}
 
 export interface RevisionDrift {
   hasDrift: boolean;

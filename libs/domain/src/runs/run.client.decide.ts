@@ -2,6 +2,7 @@ import {
   DomainError,
   ErrorCode,
   MAX_INPUT_BYTES,
+  NAME_PATTERN,
   type PinArtifact,
   type ProvideInput,
   type RecordArtifact,
@@ -11,7 +12,6 @@ import {
 import type { RunState } from './run';
 import { existingRunVisibleTo, invalid, type RunEventDraft } from './run.rules';
 
-export const SIGNAL_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 const active = (run: RunSnapshot) => run.status === 'running' || run.status === 'waiting_for_input';
 
@@ -29,7 +29,7 @@ export function provideInput(command: ProvideInput, state: RunState): RunEventDr
 export function signalRun(command: SignalRun, state: RunState): RunEventDraft[] {
   const run = existingRunVisibleTo(state, command.metadata.actor);
   const { name, payload } = command.data;
-  if (typeof name !== 'string' || !SIGNAL_NAME_PATTERN.test(name))
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name))
     throw new DomainError(ErrorCode.ValidationFailed, 'signal name must be 1-64 letters, digits, _ . or -');
   if (Buffer.byteLength(JSON.stringify(payload ?? null), 'utf8') > MAX_INPUT_BYTES)
     throw new DomainError(ErrorCode.PayloadTooLarge, `signal payload exceeds ${MAX_INPUT_BYTES} bytes`);
