@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
 import { pinoHttp } from 'pino-http';
-import { PinoNestLogger, ValidationFailedError, createLogger, runService, toHttpError } from '#platform';
+import { PinoNestLogger, createLogger, runService, useApiErrors } from '#platform';
 import { ArtifactServiceModule } from './app.module';
 import { loadArtifactServiceConfig } from './config';
 
@@ -24,24 +23,7 @@ void runService('artifact-service', logger, async () => {
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false } }));
   const json = express.json({ limit: 16 * 1024 });
   app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'PATCH' ? json(req, res, next) : next()));
-  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (!error) return next();
-    const { status, body } = toHttpError(error);
-    res.status(status).json(body);
-  });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: (errors) =>
-        new ValidationFailedError(
-          errors.flatMap((e) =>
-            Object.values(e.constraints ?? {}).map((m) => (e.constraints?.whitelistValidation ? `property ${e.property} should not exist` : m)),
-          ),
-        ),
-    }),
-  );
+  useApiErrors(app);
   await app.listen(config.PORT);
   // Large uploads on slow links take long; a stalled one is cut by ARTIFACT_UPLOAD_IDLE_TIMEOUT_MS instead.
   (app.getHttpServer() as Server).requestTimeout = 0;

@@ -4,6 +4,7 @@ export * from './bootstrap';
 export * from './commands/command-bus';
 export * from './config';
 export * from './health/health.module';
+export * from './http/api-errors';
 export * from './http/http-error';
 export * from './http/validation-failed.error';
 export * from './logger';
