@@ -7,12 +7,13 @@ import type { RunServiceConfig } from './config';
 import { ProjectionWriter } from './projector/projection-writer';
 import { ProjectorService } from './projector/projector.service';
 import { DispatcherService } from './dispatch/dispatcher.service';
+import { leaseBucketProvider } from './dispatch/lease-bucket';
 import { LeaseMonitorService } from './dispatch/lease-monitor.service';
 
 @Module({})
 export class RunServiceModule {
   static register(config: RunServiceConfig, logger: Logger): DynamicModule {
-    const providers: Provider[] = [CommandHandlers, CommandConsumer];
+    const providers: Provider[] = [CommandHandlers, CommandConsumer, leaseBucketProvider];
     if (config.PROJECTOR_ENABLED) providers.push(ProjectionWriter, ProjectorService);
     if (config.DISPATCHER_ENABLED) providers.push(DispatcherService, LeaseMonitorService);
     return {

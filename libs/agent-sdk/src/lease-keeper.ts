@@ -48,10 +48,6 @@ export class LeaseKeeper {
     await this.kv.delete(runId, { previousSeq: held.revision }).catch(() => undefined);
   }
 
-  get size(): number {
-    return this.held.size;
-  }
-
   private async renewAll(): Promise<void> {
     await Promise.all([...this.held].map(([runId, held]) => this.renew(runId, held)));
   }

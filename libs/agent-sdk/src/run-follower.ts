@@ -1,5 +1,5 @@
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from '@nats-io/jetstream';
-import { RUN_ENDING_EVENT_TYPES, STREAMS, SUBJECTS, type RunEvent } from '#contracts';
+import { RUN_ENDING_EVENT_TYPES, STREAMS, SUBJECTS, isAttemptStart, type RunEvent } from '#contracts';
 import { decodeJson } from '#messaging';
 
 export interface FollowerListener {
@@ -36,9 +36,7 @@ export class RunFollower {
         const event = decodeJson<RunEvent>(msg.data);
         if (RUN_ENDING_EVENT_TYPES.includes(event.type)) {
           // The attempt-starting event this follower begins at is not an ending for it.
-          const startsThisAttempt =
-            (event.type === 'RunStarted' || event.type === 'RunRetried' || event.type === 'RunRedispatched') &&
-            event.data.attempt === this.attempt;
+          const startsThisAttempt = isAttemptStart(event) && event.data.attempt === this.attempt;
           if (!startsThisAttempt) listener.ended(event.type);
         } else if (event.type === 'RunInputProvided' && event.data.attempt === this.attempt) {
           listener.input(event.data.content);

@@ -156,6 +156,10 @@ export const RUN_EVENT_TYPES: readonly RunEventType[] = [
   'RunArtifactCreated',
   'RunArtifactPinChanged',
 ];
+/** Events that begin an attempt: each puts a work item on the agent's queue. */
+export const ATTEMPT_START_EVENT_TYPES: readonly RunEventType[] = ['RunStarted', 'RunRetried', 'RunRedispatched'];
+export const isAttemptStart = (event: RunEvent): event is RunStarted | RunRetried | RunRedispatched =>
+  ATTEMPT_START_EVENT_TYPES.includes(event.type);
 /** Events after which the worker of the attempt must stop (it is aborted). */
 export const RUN_ENDING_EVENT_TYPES: readonly RunEventType[] = ['RunCompleted', 'RunFailed', 'RunCancelled', 'RunRedispatched', 'RunRetried'];
 export const THREAD_EVENT_TYPES: readonly ThreadEventType[] = ['ThreadCreated', 'ThreadUpdated'];

@@ -2,7 +2,7 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { EventStore, connectNats, ensureStreams, openLeasesBucket } from '#messaging';
+import { EventStore, connectNats, ensureStreams } from '#messaging';
 import { JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from './tokens';
 
 export interface NatsModuleOptions {
@@ -48,8 +48,6 @@ export class NatsModule {
           useFactory: async (nc: NatsConnection) => {
             const jsm = await jetstreamManager(nc, { timeout: 10_000 });
             await ensureStreams(jsm, { replicas: options.replicas });
-            // Workers wait for the lease bucket; it exists as soon as any Runstream service ran.
-            await openLeasesBucket(nc, options.replicas);
             return jsm;
           },
         },

@@ -3,14 +3,21 @@ import { AckPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamM
 import { setTimeout as sleep } from 'node:timers/promises';
 import { headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { CONSUMERS, HEADERS, STREAMS, SUBJECTS, type RunEvent, type WorkItem } from '#contracts';
+import {
+  ATTEMPT_START_EVENT_TYPES,
+  CONSUMERS,
+  HEADERS,
+  STREAMS,
+  SUBJECTS,
+  isAttemptStart,
+  type RunEvent,
+  type RunEventType,
+  type WorkItem,
+} from '#contracts';
 import { AckedPublisher, decodeJson, encodeJson, ensureDurable } from '#messaging';
 import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from '#platform';
 import type { RunServiceConfig } from '../config';
 import { CumulativeAcks } from './cumulative-acks';
-
-/** Events that begin an attempt, and so put a work item on the agent's queue. */
-const ATTEMPT_STARTS = new Set(['RunStarted', 'RunRetried', 'RunRedispatched']);
 
 /**
  * Turns attempt-starting events into work items, from the log: a crash between append and dispatch
@@ -71,7 +78,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private receive(msg: JsMsg): void {
-    if (!ATTEMPT_STARTS.has(msg.headers?.get(HEADERS.eventType) ?? '')) {
+    if (!ATTEMPT_START_EVENT_TYPES.includes((msg.headers?.get(HEADERS.eventType) ?? '') as RunEventType)) {
       this.acks.done(msg);
       return;
     }
@@ -83,7 +90,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
 
   private async dispatch(msg: JsMsg): Promise<void> {
     const event = decodeJson<RunEvent>(msg.data);
-    if (event.type !== 'RunStarted' && event.type !== 'RunRetried' && event.type !== 'RunRedispatched') {
+    if (!isAttemptStart(event)) {
       this.acks.done(msg);
       return;
     }

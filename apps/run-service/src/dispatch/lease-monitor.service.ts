@@ -1,14 +1,13 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { NatsConnection } from '@nats-io/transport-node';
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import type { InputRequest, LeaseRecord, RunCommand, RunStatus } from '#contracts';
-import { openLeasesBucket } from '#messaging';
-import { CONFIG, LOGGER, NATS_CONNECTION } from '#platform';
+import { CONFIG, LOGGER } from '#platform';
 import type { RunServiceConfig } from '../config';
 import { CommandHandlers } from '../commands/command-handlers';
+import { LEASE_BUCKET } from './lease-bucket';
 import { judgeRun, type ActiveRun, type LeaseSighting, type MonitorVerdict } from './lease-judgement';
 
 /**
@@ -20,7 +19,6 @@ import { judgeRun, type ActiveRun, type LeaseSighting, type MonitorVerdict } fro
  */
 @Injectable()
 export class LeaseMonitorService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private kv: KV | null = null;
   private readonly leases = new Map<string, LeaseSighting>();
   /** When this replica first saw an active attempt without a lease (its claim clock). */
   private readonly unleasedSince = new Map<string, number>();
@@ -30,18 +28,16 @@ export class LeaseMonitorService implements OnApplicationBootstrap, BeforeApplic
   private watching: Promise<void> | null = null;
   private stopWatch: (() => void) | null = null;
   private checking = false;
-  private readonly startedAt = Date.now();
 
   constructor(
     @Inject(CONFIG) private readonly config: RunServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(LEASE_BUCKET) private readonly kv: KV,
     private readonly dataSource: DataSource,
     private readonly handlers: CommandHandlers,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.kv = await openLeasesBucket(this.nc, this.config.STREAM_REPLICAS);
     const entries = await this.kv.watch();
     this.stopWatch = () => entries.stop();
     this.watching = (async () => {
@@ -81,7 +77,7 @@ export class LeaseMonitorService implements OnApplicationBootstrap, BeforeApplic
         seen.add(key);
         const lease = this.leases.get(run.id);
         const leased = lease !== undefined && lease.attempt === run.attempt;
-        if (!leased && !this.unleasedSince.has(key)) this.unleasedSince.set(key, Math.max(now, this.startedAt));
+        if (!leased && !this.unleasedSince.has(key)) this.unleasedSince.set(key, now);
         if (leased) this.unleasedSince.delete(key);
         const verdict = judgeRun(run, leased ? lease : null, this.unleasedSince.get(key) ?? now, now, {
           leaseTimeoutMs: this.config.LEASE_TIMEOUT_MS,
