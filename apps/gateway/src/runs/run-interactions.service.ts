@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { randomUUID } from 'node:crypto';
 import {
   DomainError,
   ErrorCode,
@@ -11,12 +10,13 @@ import {
   type RunSnapshot,
 } from '#contracts';
 import { decodeJson } from '#messaging';
-import { CommandBus, CONFIG, NATS_CONNECTION, ProjectionWaiter } from '#platform';
+import { CONFIG, NATS_CONNECTION } from '#platform';
 import type { Principal } from '../auth/principal';
 import { runIdOf, runNotFound } from './run-id';
 import type { GatewayConfig } from '../config';
 import type { IdSource } from '../idempotency/id-source';
 import { RunReadModel } from '../read-model/run-read-model';
+import { RunsService } from './runs.service';
 
 /** A client talking to the agent executing its run: input, signals (through the log) and queries (live). */
 @Injectable()
@@ -24,22 +24,21 @@ export class RunInteractionsService {
   constructor(
     @Inject(CONFIG) private readonly config: GatewayConfig,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    private readonly bus: CommandBus,
+    private readonly commands: RunsService,
     private readonly runs: RunReadModel,
-    private readonly projection: ProjectionWaiter,
   ) {}
 
   async input(principal: Principal, rawRunId: string, content: string, ids: IdSource): Promise<RunSnapshot> {
     if (Buffer.byteLength(content, 'utf8') > MAX_INPUT_BYTES)
       throw new DomainError(ErrorCode.PayloadTooLarge, `content exceeds ${MAX_INPUT_BYTES} bytes`);
-    return this.send(principal, rawRunId, 'ProvideInput', { content }, ids);
+    return this.commands.command(principal, rawRunId, 'ProvideInput', { content }, ids);
   }
 
   async signal(principal: Principal, rawRunId: string, name: string, payload: unknown, ids: IdSource): Promise<RunSnapshot> {
     if (!NAME_PATTERN.test(name)) throw new DomainError(ErrorCode.ValidationFailed, 'signal name must be 1-64 letters, digits, _ . or -');
     if (Buffer.byteLength(JSON.stringify(payload ?? null), 'utf8') > MAX_INPUT_BYTES)
       throw new DomainError(ErrorCode.PayloadTooLarge, `signal payload exceeds ${MAX_INPUT_BYTES} bytes`);
-    return this.send(principal, rawRunId, 'SignalRun', { name, payload: payload ?? null }, ids);
+    return this.commands.command(principal, rawRunId, 'SignalRun', { name, payload: payload ?? null }, ids);
   }
 
   /** Asks the worker holding the run; 409 when the run is not active, 503 when no worker answers. */
@@ -58,14 +57,5 @@ export class RunInteractionsService {
     }
     if (!reply.ok) throw new DomainError(ErrorCode.NotFound, reply.error);
     return reply.result;
-  }
-
-  private async send(principal: Principal, rawRunId: string, type: string, data: object, ids: IdSource) {
-    const runId = runIdOf(rawRunId);
-    const commandId = await ids.reserve('commandId', randomUUID);
-    const reply = await this.bus.send(SUBJECTS.runCommands(runId), type, { runId, ...data }, principal, { commandId });
-    if (!reply.run) throw new DomainError(ErrorCode.Internal, 'the run service answered without the run');
-    await this.projection.waitForRun(reply.run.id, reply.run.lastEventSequence);
-    return reply.run;
   }
 }

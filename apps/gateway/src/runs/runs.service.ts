@@ -44,11 +44,16 @@ export class RunsService {
     return this.settled(reply.run);
   }
 
-  async act(principal: Principal, rawRunId: string, action: RunAction, reason: string | undefined, ids: IdSource) {
+  act(principal: Principal, rawRunId: string, action: RunAction, reason: string | undefined, ids: IdSource) {
+    const data = action === 'cancel' && reason !== undefined ? { reason } : {};
+    return this.command(principal, rawRunId, COMMAND_OF[action], data, ids);
+  }
+
+  /** Sends a command about an existing run and answers once the read model shows its outcome. */
+  async command(principal: Principal, rawRunId: string, type: RunCommandType, data: object, ids: IdSource): Promise<RunSnapshot> {
     const runId = runIdOf(rawRunId);
     const commandId = await ids.reserve('commandId', randomUUID);
-    const data = action === 'cancel' && reason !== undefined ? { runId, reason } : { runId };
-    const reply = await this.bus.send(SUBJECTS.runCommands(runId), COMMAND_OF[action], data, principal, { commandId });
+    const reply = await this.bus.send(SUBJECTS.runCommands(runId), type, { runId, ...data }, principal, { commandId });
     return this.settled(reply.run);
   }
 
