@@ -1,10 +1,14 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { Objm, StorageType, setSha256Backend, type ObjectInfo, type ObjectStore } from '@nats-io/obj';
+import { Objm, StorageType, type ObjectInfo, type ObjectStore } from '@nats-io/obj';
 import { Readable } from 'node:stream';
-import { DomainError, ErrorCode, OBJECT_BUCKETS } from '#contracts';
+import { OBJECT_BUCKETS } from '#contracts';
 import { CONFIG, JETSTREAM, JETSTREAM_MANAGER } from '#platform';
 import type { ArtifactServiceConfig } from '../config';
+import { readObject, type ByteRange } from './object-reader';
+import { writeObject } from './object-writer';
+
+export type { ByteRange } from './object-reader';
 
 export interface StoredObject {
   size: number;
@@ -12,21 +16,12 @@ export interface StoredObject {
   sha256: string;
 }
 
-export interface ByteRange {
-  start: number;
-  /** Inclusive. */
-  end: number;
-}
-
-/** Chunks read ahead of the HTTP response: bounds a download's memory (× 128 KiB). */
-const READ_AHEAD_CHUNKS = 16;
-
 const hexOfDigest = (digest: string) => Buffer.from(digest.replace(/^SHA-256=/, ''), 'base64url').toString('hex');
 
 /**
- * Artifact bytes in the JetStream Object Store bucket RUNSTREAM_ARTIFACTS: streamed in on put (the
- * client library publishes 128 KiB chunks, then the object's metadata), streamed out chunk by chunk
- * with backpressure. Nothing touches the local disk.
+ * Artifact bytes in the JetStream Object Store bucket RUNSTREAM_ARTIFACTS: streamed in on put
+ * (128 KiB chunks, pipelined, then the object's metadata), streamed out chunk by chunk with
+ * backpressure. Nothing touches the local disk.
  */
 @Injectable()
 export class ArtifactStore implements OnModuleInit {
@@ -42,8 +37,6 @@ export class ArtifactStore implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    // The pure-JS digest is the library's browser-safe default and caps throughput far below the network.
-    setSha256Backend('native');
     this.os = await new Objm(this.js).create(this.bucket, {
       storage: StorageType.File,
       replicas: this.config.STREAM_REPLICAS,
@@ -51,10 +44,10 @@ export class ArtifactStore implements OnModuleInit {
     });
   }
 
-  /** Streams `body` in; a failed or aborted put leaves no chunks (the library purges them). */
+  /** Streams `body` in, chunks pipelined; a failed or aborted put leaves no chunks. */
   async put(name: string, body: Readable): Promise<StoredObject> {
-    const info = await this.os.put({ name }, Readable.toWeb(body) as ReadableStream<Uint8Array>);
-    return { size: info.size, sha256: hexOfDigest(info.digest) };
+    const written = await writeObject(this.js, this.jsm, this.bucket, name, body);
+    return { size: written.size, sha256: hexOfDigest(written.digest) };
   }
 
   putBytes(name: string, bytes: Uint8Array): Promise<StoredObject> {
@@ -67,42 +60,9 @@ export class ArtifactStore implements OnModuleInit {
     return Buffer.concat(parts);
   }
 
-  /**
-   * The object's bytes (or one range of them), pulled from an ordered consumer a few chunks ahead
-   * of the reader: a slow client slows the read instead of filling memory.
-   */
-  async *read(name: string, range?: ByteRange): AsyncGenerator<Uint8Array> {
-    const info = await this.os.info(name);
-    if (!info || info.deleted) throw new DomainError(ErrorCode.ArtifactNotFound, 'artifact bytes not found');
-    if (info.size === 0) return;
-    const chunkSize = info.options?.max_chunk_size ?? 128 * 1024;
-    const start = range?.start ?? 0;
-    const end = Math.min(range?.end ?? info.size - 1, info.size - 1);
-    // Every chunk but the last is exactly chunkSize, so a range maps to chunk indexes; the chunks
-    // before it are read and skipped (their stream positions are not recorded anywhere).
-    const first = Math.floor(start / chunkSize);
-    const last = Math.floor(end / chunkSize);
-    const subject = `${this.chunkPrefix}${info.nuid}`;
-    // An object deleted (its chunks purged) since `info` would leave the consumer waiting forever.
-    const gone = () => new DomainError(ErrorCode.ArtifactNotFound, 'artifact bytes are gone (replaced and removed)');
-    if (!(await this.lastWrite(subject))) throw gone();
-    const consumer = await this.js.consumers.get(this.stream, { filter_subjects: subject });
-    const messages = await consumer.consume({ max_messages: READ_AHEAD_CHUNKS });
-    try {
-      let index = 0;
-      for await (const msg of messages) {
-        if (index >= first) {
-          const offset = index * chunkSize;
-          yield msg.data.subarray(Math.max(start - offset, 0), Math.min(end - offset + 1, msg.data.length));
-        }
-        if (index >= last) return;
-        if (msg.info.pending === 0) throw gone();
-        index++;
-      }
-      throw new Error(`object ${name} ended after ${index} of ${info.chunks} chunks`);
-    } finally {
-      await messages.close().catch(() => undefined);
-    }
+  /** The object's bytes (or one range of them), read a few chunks ahead of the caller. */
+  read(name: string, range?: ByteRange): AsyncGenerator<Uint8Array> {
+    return readObject(this.js, this.jsm, this.os, name, range);
   }
 
   async remove(name: string): Promise<void> {
