@@ -10,22 +10,25 @@
 import { Objm, setSha256Backend, type ObjectStore } from '@nats-io/obj';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { Readable } from 'node:stream';
 import { OBJECT_BUCKETS } from '../libs/contracts/src';
 import { ServiceProcess } from '../tools/harness';
-import { argInt, fmt, machine, pipelined } from './support';
+import { argInt, fmt, machine, percentile, pipelined } from './support';
 import { BenchSystem } from './system';
 
 const MB = 1024 * 1024;
 const SLICE = 1 * MB;
+
+/** Kept-alive connections, as any HTTP client library keeps them (the raw baseline keeps its NATS connection too). */
+const agent = new Agent({ keepAlive: true });
 
 const slices = (bytes: Buffer) => Array.from({ length: Math.ceil(bytes.length / SLICE) }, (_, i) => bytes.subarray(i * SLICE, (i + 1) * SLICE));
 
 function put(base: string, path: string, cookie: string, bytes: Buffer): Promise<void> {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'PUT', headers: { cookie, 'content-type': 'application/octet-stream', 'content-length': bytes.length } }, (res) => {
+    const req = request(url, { agent, method: 'PUT', headers: { cookie, 'content-type': 'application/octet-stream', 'content-length': bytes.length } }, (res) => {
       res.resume();
       res.on('end', () => (res.statusCode === 200 || res.statusCode === 201 ? resolve() : reject(new Error(`PUT ${res.statusCode}`))));
     });
@@ -36,7 +39,7 @@ function put(base: string, path: string, cookie: string, bytes: Buffer): Promise
 
 function get(base: string, path: string, cookie: string, expected: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    request(new URL(path, base), { headers: { cookie } }, (res) => {
+    request(new URL(path, base), { agent, headers: { cookie } }, (res) => {
       let size = 0;
       res.on('data', (d: Buffer) => (size += d.length));
       res.on('end', () => (res.statusCode === 200 && size === expected ? resolve() : reject(new Error(`GET ${res.statusCode} ${size}`))));
@@ -57,6 +60,17 @@ async function rawGet(os: ObjectStore, name: string, expected: number): Promise<
   let size = 0;
   for await (const part of result.data as unknown as AsyncIterable<Uint8Array>) size += part.length;
   if (size !== expected) throw new Error(`raw get ${size}`);
+}
+
+/** Median latency of `task` run `count` times one after another. */
+async function medianMs(count: number, task: (i: number) => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await task(i);
+    times.push(performance.now() - t0);
+  }
+  return percentile(times.sort((a, b) => a - b), 50);
 }
 
 /** Peak resident memory of a process while `work` runs, above its value before. */
@@ -143,6 +157,18 @@ async function main(): Promise<void> {
       }
     }
 
+    // What a request costs before its bytes: 1-byte files, the same ways. This is what keeps a 1 MB
+    // transfer's ratio low (ownership check, RecordArtifact through the run-service, read-your-writes).
+    const one = Buffer.from('x');
+    const fixed = {
+      rawPut: await medianMs(SMALL_COUNT * 2, (i) => rawPut(os, `bench/one-${i}`, one)),
+      rawGet: await medianMs(SMALL_COUNT * 2, (i) => rawGet(os, `bench/one-${i}`, 1)),
+      gatewayUp: await medianMs(SMALL_COUNT * 2, (i) => put(paths.gateway, `/api/v1/agents/${runId}/artifacts/one/g${i}`, cookie, one)),
+      gatewayDown: await medianMs(SMALL_COUNT * 2, (i) => get(paths.gateway, `/api/v1/agents/${runId}/artifacts/one/g${i}`, cookie, 1)),
+      directUp: await medianMs(SMALL_COUNT * 2, (i) => put(paths.direct, `/api/v1/agents/${runId}/artifacts/one/d${i}`, cookie, one)),
+      directDown: await medianMs(SMALL_COUNT * 2, (i) => get(paths.direct, `/api/v1/agents/${runId}/artifacts/one/d${i}`, cookie, 1)),
+    };
+
     console.log(`bench:artifacts  ${machine()}`);
     console.log(`  best of ${ROUNDS} rounds; 1 MB × ${SMALL_COUNT} one at a time, × ${SMALL_COUNT * PARALLEL} ${PARALLEL} at a time; 64 MB × ${LARGE_COUNT}; MB = MiB`);
     console.log('  size      direction  raw Object Store   HTTP via gateway (ratio)   HTTP direct to artifact-service (ratio)');
@@ -154,6 +180,10 @@ async function main(): Promise<void> {
       console.log(line('download', r.rawGet, r.gatewayDown, r.directDown));
       worst = Math.min(worst, r.gatewayUp / r.rawPut, r.gatewayDown / r.rawGet);
     }
+    console.log(
+      `  1 byte    p50 latency  put ${fmt(fixed.rawPut, 2)} / get ${fmt(fixed.rawGet, 2)} ms   ` +
+        `up ${fmt(fixed.gatewayUp, 2)} / down ${fmt(fixed.gatewayDown, 2)} ms           up ${fmt(fixed.directUp, 2)} / down ${fmt(fixed.directDown, 2)} ms`,
+    );
     console.log(`  lowest ratio through the gateway: ${fmt(worst, 2)}  (target ≥ 0.7)  ${worst >= 0.7 ? 'MET' : 'NOT MET'}`);
     const limit = 64 * MB;
     console.log(

@@ -89,6 +89,14 @@ describe('artifact bytes in the Object Store (pipelined writer, reader)', () => 
     expect(await os.info('w/aborted')).toBeNull();
   });
 
+  it('leaves no chunks and no metadata when the server refuses a chunk', async () => {
+    // A bucket too small for the object: a late chunk is refused, after the metadata may have been sent.
+    const small = await new Objm(js).create('WRITER_SMALL', { max_bytes: 3 * CHUNK_BYTES });
+    await expect(writeObject(js, jsm, 'WRITER_SMALL', 'too/big', Readable.from([randomBytes(5 * CHUNK_BYTES)]))).rejects.toThrow();
+    expect(await small.info('too/big')).toBeNull();
+    expect((await jsm.streams.info('OBJ_WRITER_SMALL')).state.messages).toBe(0);
+  });
+
   describe('reading back as the artifact-service does', () => {
     const collect = async (source: AsyncIterable<Uint8Array>) => {
       const parts: Uint8Array[] = [];

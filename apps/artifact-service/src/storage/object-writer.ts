@@ -24,7 +24,7 @@ export interface WrittenObject {
  * metadata rolled up on `$O.<bucket>.M.<name>`), so the library reads it back unchanged. Unlike the
  * library's put, which waits for each chunk's ack before sending the next (a round trip per 128 KiB
  * on servers without batched publishing), chunks are pipelined: a 1 MiB put costs about one round
- * trip instead of eight. A failed or aborted write purges its chunks; no metadata was written.
+ * trip instead of eight. A failed or aborted write purges its chunks and its metadata.
  */
 export async function writeObject(
   js: JetStreamClient,
@@ -35,6 +35,8 @@ export async function writeObject(
 ): Promise<WrittenObject> {
   const id = nuid.next();
   const chunkSubject = `$O.${bucket}.C.${id}`;
+  const metaSubject = `$O.${bucket}.M.${base64UrlPadded(Buffer.from(name))}`;
+  let metaSent = false;
   const sha = createHash('sha256');
   const inFlight: Promise<PubAck>[] = [];
   let size = 0;
@@ -68,7 +70,6 @@ export async function writeObject(
       }
     }
     if (pendingBytes > 0) await publish(Buffer.concat(pending, pendingBytes));
-    await Promise.all(inFlight);
     const digest = `SHA-256=${base64UrlPadded(sha.digest())}`;
     const info = {
       name,
@@ -84,11 +85,16 @@ export async function writeObject(
     };
     const rollup = headers();
     rollup.set('Nats-Rollup', 'sub');
-    await js.publish(`$O.${bucket}.M.${base64UrlPadded(Buffer.from(name))}`, JSON.stringify(info), { headers: rollup });
+    // Sent behind the chunks without waiting for their acks (the stream stores them in order): the
+    // object is referenced by nothing until every ack is in, and a failure removes both.
+    metaSent = true;
+    const meta = js.publish(metaSubject, JSON.stringify(info), { headers: rollup });
+    await Promise.all([...inFlight, meta]);
     return { nuid: id, size, chunks, digest };
   } catch (error) {
     await Promise.allSettled(inFlight);
     await jsm.streams.purge(`OBJ_${bucket}`, { filter: chunkSubject }).catch(() => undefined);
+    if (metaSent) await jsm.streams.purge(`OBJ_${bucket}`, { filter: metaSubject }).catch(() => undefined);
     throw error;
   }
 }
