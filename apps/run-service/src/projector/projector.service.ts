@@ -22,6 +22,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
   private wake: (() => void) | null = null;
   private running = false;
   private lastBatchEndedAt = Number.NEGATIVE_INFINITY;
+  private lastBatchSize = 0;
   private worker: Promise<void> | null = null;
   private reader: Promise<void> | null = null;
 
@@ -70,13 +71,16 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
         this.wake = null;
         continue;
       }
-      // A short gather window turns a stream of events into fewer, larger transactions (each
-      // commit is a WAL flush). Only while events keep coming: the first event after a quiet spell
-      // is written at once, since a client's read-your-writes request is waiting for it.
-      const busy = performance.now() - this.lastBatchEndedAt < this.config.PROJECTOR_BATCH_WAIT_MS;
+      // A short gather window turns a flood of events into fewer, larger transactions (each
+      // commit is a WAL flush). Only under load, i.e. when events arrived faster than the last
+      // transaction committed: a lone event (often a client's write waiting to read itself back)
+      // is written at once, even if another one was written a moment ago.
+      const busy = this.lastBatchSize > 1 && performance.now() - this.lastBatchEndedAt < this.config.PROJECTOR_BATCH_WAIT_MS;
       if (busy && this.buffer.length < MAX_BATCH && this.running)
         await new Promise((resolve) => setTimeout(resolve, this.config.PROJECTOR_BATCH_WAIT_MS));
-      await this.projectBatch(this.buffer.splice(0, MAX_BATCH));
+      const batch = this.buffer.splice(0, MAX_BATCH);
+      await this.projectBatch(batch);
+      this.lastBatchSize = batch.length;
       this.lastBatchEndedAt = performance.now();
     }
   }
