@@ -1,33 +1,53 @@
-import type { EntityManager } from 'typeorm';
 import type { RunEvent } from '#contracts';
 import { artifactRecordOf } from '#persistence';
-import { bulkWrite } from './bulk-write';
-import { ARTIFACTS_TABLE } from './read-model-tables';
+import { bulkInsert, writeTogether, type Write } from './bulk-write';
+import { ARTIFACTS_TABLE, FILE_ARTIFACTS_TABLE } from './read-model-tables';
+
+/** A run's artifact events (only those the fold applied, so each once per run and sequence). */
+export interface RunArtifactEvents {
+  runId: string;
+  events: RunEvent[];
+}
+
+/** The write for one artifact event (none for other events). */
+function writeOf(runId: string, event: RunEvent): Write | null {
+  const { sequence, createdAt } = event.metadata;
+  if (event.type === 'RunArtifactCreated') {
+    const artifact = event.data;
+    // Files replace the row at their path (the superseded object is left to the sweeper).
+    const table = artifact.kind === 'file' ? FILE_ARTIFACTS_TABLE : ARTIFACTS_TABLE;
+    return bulkInsert(table, [artifactRecordOf(artifact, runId, sequence, createdAt)]);
+  }
+  if (event.type === 'RunArtifactPinChanged')
+    return {
+      sql: `UPDATE artifacts SET is_pinned = $1, updated_at = $2 WHERE id = $3 AND run_id = $4`,
+      params: [event.data.isPinned, createdAt, event.data.artifactId, runId],
+    };
+  return null;
+}
 
 /**
- * Applies a run's artifact events to the `artifacts` table, in log order, inside the projector's
- * transaction. Only events the fold applied reach here, so each runs once per (run, sequence).
+ * The batch's artifact writes when they can share one statement with the rest of the batch's
+ * writes: creations only, of distinct artifacts at distinct paths, so no write depends on
+ * another's effect. Otherwise null, and `projectArtifactEvents` applies them one by one.
  */
-export async function projectArtifactEvents(m: EntityManager, runId: string, events: RunEvent[]): Promise<void> {
-  for (const event of events) {
-    const { sequence, createdAt } = event.metadata;
-    if (event.type === 'RunArtifactCreated') {
-      const artifact = event.data;
-      // Replace semantics: the latest upload to a path wins; the superseded object is left to the sweeper.
-      if (artifact.kind === 'file')
-        await m.query(`DELETE FROM artifacts WHERE kind = 'file' AND run_id = $1 AND path = $2 AND id <> $3`, [
-          runId,
-          artifact.path,
-          artifact.id,
-        ]);
-      await bulkWrite(m, ARTIFACTS_TABLE, [artifactRecordOf(artifact, runId, sequence, createdAt)]);
-    } else if (event.type === 'RunArtifactPinChanged') {
-      await m.query(`UPDATE artifacts SET is_pinned = $1, updated_at = $2 WHERE id = $3 AND run_id = $4`, [
-        event.data.isPinned,
-        createdAt,
-        event.data.artifactId,
-        runId,
-      ]);
+export function independentArtifactWrites(batch: RunArtifactEvents[]): Write[] | null {
+  const keys = new Set<string>();
+  const writes: Write[] = [];
+  for (const { runId, events } of batch)
+    for (const event of events) {
+      if (event.type !== 'RunArtifactCreated') return null;
+      const { id, path } = event.data;
+      for (const key of [`id:${id}`, `path:${runId}:${path ?? `#${id}`}`]) {
+        if (keys.has(key)) return null;
+        keys.add(key);
+      }
+      writes.push(writeOf(runId, event) as Write);
     }
-  }
+  return writes;
+}
+
+/** Applies the batch's artifact events to the `artifacts` table in log order, one statement each. */
+export async function projectArtifactEvents(m: Parameters<typeof writeTogether>[0], batch: RunArtifactEvents[]): Promise<void> {
+  for (const { runId, events } of batch) for (const event of events) await writeTogether(m, [writeOf(runId, event)]);
 }

@@ -9,8 +9,10 @@ export interface BulkColumn<R> {
 export interface BulkTable<R> {
   table: string;
   columns: BulkColumn<R>[];
-  /** Primary key: conflicting rows are updated (upsert); without it they are skipped. */
+  /** A unique key: conflicting rows are updated (upsert); without it they are skipped. */
   upsertOn?: string[];
+  /** The predicate of a partial unique index named by `upsertOn`. */
+  upsertWhere?: string;
 }
 
 const statements = new WeakMap<BulkTable<never>, string>();
@@ -21,7 +23,7 @@ function statementOf<R>(spec: BulkTable<R>): string {
   const names = spec.columns.map((c) => c.name);
   const record = spec.columns.map((c) => `${c.name} ${c.type === 'int' ? 'integer' : c.type}`).join(', ');
   const conflict = spec.upsertOn
-    ? `ON CONFLICT (${spec.upsertOn.join(', ')}) DO UPDATE SET ${names
+    ? `ON CONFLICT (${spec.upsertOn.join(', ')})${spec.upsertWhere ? ` WHERE ${spec.upsertWhere}` : ''} DO UPDATE SET ${names
         .filter((n) => !spec.upsertOn?.includes(n))
         .map((n) => `${n} = EXCLUDED.${n}`)
         .join(', ')}`
@@ -31,17 +33,45 @@ function statementOf<R>(spec: BulkTable<R>): string {
   return sql;
 }
 
+/** One statement's text (numbered from $1) and its parameters. */
+export interface Write {
+  sql: string;
+  params: unknown[];
+}
+
 /**
- * One multi-row INSERT per table whose rows travel as a single JSON document that Postgres unpacks
+ * One multi-row INSERT whose rows travel as a single JSON document that Postgres unpacks
  * (json_to_recordset): one native JSON.stringify instead of an ORM's per-row statement building
  * or a driver's per-element array escaping, which cost more CPU than the append path projected.
  */
-export async function bulkWrite<R>(m: EntityManager, spec: BulkTable<R>, rows: R[]): Promise<void> {
-  if (rows.length === 0) return;
+export function bulkInsert<R>(spec: BulkTable<R>, rows: R[]): Write | null {
+  if (rows.length === 0) return null;
   const records = rows.map((row) => {
     const record: Record<string, unknown> = {};
     for (const c of spec.columns) record[c.name] = c.value(row) ?? null;
     return record;
   });
-  await m.query(statementOf(spec), [JSON.stringify(records)]);
+  return { sql: statementOf(spec), params: [JSON.stringify(records)] };
+}
+
+export async function bulkWrite<R>(m: EntityManager, spec: BulkTable<R>, rows: R[]): Promise<void> {
+  const write = bulkInsert(spec, rows);
+  if (write) await m.query(write.sql, write.params);
+}
+
+/**
+ * Several writes as one statement (each a data-modifying WITH clause): one round trip to Postgres
+ * instead of one each. They all see the same snapshot, so they must touch different rows.
+ */
+export async function writeTogether(m: EntityManager, writes: (Write | null)[]): Promise<void> {
+  const present = writes.filter((w): w is Write => w !== null);
+  if (present.length === 0) return;
+  if (present.length === 1) return void (await m.query(present[0]!.sql, present[0]!.params));
+  const params: unknown[] = [];
+  const clauses = present.map((write, i) => {
+    const offset = params.length;
+    params.push(...write.params);
+    return `w${i} AS (${write.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+  });
+  await m.query(`WITH ${clauses.join(', ')} SELECT 1`, params);
 }

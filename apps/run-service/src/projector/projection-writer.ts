@@ -11,8 +11,8 @@ import {
   threadSnapshotOf,
 } from '#persistence';
 import { evolveRun, evolveThread } from '#domain';
-import { projectArtifactEvents } from './artifact-rows';
-import { bulkWrite } from './bulk-write';
+import { independentArtifactWrites, projectArtifactEvents, type RunArtifactEvents } from './artifact-rows';
+import { bulkInsert, bulkWrite, writeTogether } from './bulk-write';
 import { foldBatch, type ItemResult, type ProjectionItem } from './fold-batch';
 import { RUN_EVENTS_TABLE, RUNS_TABLE, THREADS_TABLE } from './read-model-tables';
 
@@ -59,7 +59,7 @@ export class ProjectionWriter {
     const byId = new Map(rows.map((r) => [r.id, r]));
     const runRows: RunRecord[] = [];
     const eventRows: RunEventRecord[] = [];
-    const artifactEvents = new Map<string, RunEvent[]>();
+    const artifactEvents: RunArtifactEvents[] = [];
     for (const id of ids) {
       const row = byId.get(id);
       const projected = row?.lastEventSequence ?? RUN_FIRST_SEQUENCE - 1;
@@ -81,13 +81,14 @@ export class ProjectionWriter {
         });
       }
       const ofArtifacts = folded.applied.map((f) => f.item.event).filter((e) => e.type.startsWith('RunArtifact'));
-      if (ofArtifacts.length > 0) artifactEvents.set(id, ofArtifacts);
+      if (ofArtifacts.length > 0) artifactEvents.push({ runId: id, events: ofArtifacts });
       runRows.push(runRecordOf(folded.state, last.item.streamSeq));
       outcome.advanced.push({ kind: 'run', id, sequence: folded.state.lastEventSequence });
     }
-    await bulkWrite(m, RUN_EVENTS_TABLE, eventRows);
-    await bulkWrite(m, RUNS_TABLE, runRows);
-    for (const [id, events] of artifactEvents) await projectArtifactEvents(m, id, events);
+    // Usually one round trip for all of it; artifact events that depend on each other follow one by one.
+    const artifactWrites = independentArtifactWrites(artifactEvents);
+    await writeTogether(m, [bulkInsert(RUN_EVENTS_TABLE, eventRows), bulkInsert(RUNS_TABLE, runRows), ...(artifactWrites ?? [])]);
+    if (!artifactWrites) await projectArtifactEvents(m, artifactEvents);
   }
 
   private async projectThreads(

@@ -85,3 +85,13 @@ export const ARTIFACTS_TABLE: BulkTable<ArtifactRecord> = {
     { name: 'updated_at', type: 'timestamptz', value: (r) => r.updatedAt },
   ],
 };
+
+/**
+ * A file artifact takes its path over from the one it replaces (the latest upload to a path wins),
+ * in one statement: the row is rewritten in place, new id included.
+ */
+export const FILE_ARTIFACTS_TABLE: BulkTable<ArtifactRecord> = {
+  ...ARTIFACTS_TABLE,
+  upsertOn: ['run_id', 'path'],
+  upsertWhere: `kind = 'file'`,
+};
