@@ -42,7 +42,12 @@ describe('read model rebuild', () => {
     for (const [path, text] of [['a.txt', 'v1'], ['b.txt', 'b'], ['a.txt', 'v2']])
       await api.request('PUT', `/api/v1/agents/${ids[0]}/artifacts/${path}`, text, { 'content-type': 'text/plain' });
 
+    // A pinned typed artifact: its pin must survive the replay (applied after its creation).
+    const typed = await system.db.query<{ id: number }>(`SELECT id FROM artifacts WHERE run_id = $1 AND path IS NULL ORDER BY id`, [ids[1]]);
+    expect((await api.patch(`/v1/agent-runs/${ids[1]}/artifacts/${typed[0]!.id}`, { isPinned: true })).status).toBe(200);
+
     const before = await dump();
+    expect(before.artifacts.filter((a) => a.is_pinned)).toHaveLength(1);
     expect(before.runs).toHaveLength(5);
     expect(before.threads).toHaveLength(2);
     const files = before.artifacts.filter((a) => a.path !== null);
