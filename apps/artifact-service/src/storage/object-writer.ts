@@ -36,7 +36,7 @@ export async function writeObject(
   const id = nuid.next();
   const chunkSubject = `$O.${bucket}.C.${id}`;
   const metaSubject = `$O.${bucket}.M.${base64UrlPadded(Buffer.from(name))}`;
-  let metaSent = false;
+  let meta: Promise<PubAck> | null = null;
   const sha = createHash('sha256');
   const inFlight: Promise<PubAck>[] = [];
   let size = 0;
@@ -87,14 +87,14 @@ export async function writeObject(
     rollup.set('Nats-Rollup', 'sub');
     // Sent behind the chunks without waiting for their acks (the stream stores them in order): the
     // object is referenced by nothing until every ack is in, and a failure removes both.
-    metaSent = true;
-    const meta = js.publish(metaSubject, JSON.stringify(info), { headers: rollup });
+    meta = js.publish(metaSubject, JSON.stringify(info), { headers: rollup });
     await Promise.all([...inFlight, meta]);
     return { nuid: id, size, chunks, digest };
   } catch (error) {
-    await Promise.allSettled(inFlight);
+    // Settled first, so nothing still in flight lands after the purges.
+    await Promise.allSettled(meta ? [...inFlight, meta] : inFlight);
     await jsm.streams.purge(`OBJ_${bucket}`, { filter: chunkSubject }).catch(() => undefined);
-    if (metaSent) await jsm.streams.purge(`OBJ_${bucket}`, { filter: metaSubject }).catch(() => undefined);
+    if (meta) await jsm.streams.purge(`OBJ_${bucket}`, { filter: metaSubject }).catch(() => undefined);
     throw error;
   }
 }
