@@ -1,9 +1,12 @@
 import { DataSource } from 'typeorm';
 import type { ArtifactDescriptor, RunEvent } from '#contracts';
 import { artifactRecordOf, migrate, readModelOptions } from '#persistence';
+import { evolveRun } from '#domain';
+import { runRecordOf } from '#persistence';
 import { independentArtifactWrites, projectArtifactEvents } from '../apps/run-service/src/projector/artifact-rows';
+import { ProjectedRuns, projectCachedRuns, type ProjectionOutcome } from '../apps/run-service/src/projector/cached-projection';
 import { bulkInsert, writeTogether } from '../apps/run-service/src/projector/bulk-write';
-import { ARTIFACTS_TABLE, FILE_ARTIFACTS_TABLE } from '../apps/run-service/src/projector/read-model-tables';
+import { ARTIFACTS_TABLE, FILE_ARTIFACTS_TABLE, RUNS_TABLE } from '../apps/run-service/src/projector/read-model-tables';
 import { TestDatabase } from '../tools/harness';
 
 const RUN = '00000000-0000-4000-8000-0000000000aa';
@@ -59,7 +62,7 @@ describe('projector statements on Postgres', () => {
     await dataSource?.destroy();
     await db?.drop();
   });
-  beforeEach(() => db.query('DELETE FROM artifacts'));
+  beforeEach(() => db.query('DELETE FROM artifacts; DELETE FROM run_events; DELETE FROM runs'));
 
   it('writes several tables in one statement, each part with its own parameters', async () => {
     await writeTogether(dataSource.manager, [
@@ -106,5 +109,67 @@ describe('projector statements on Postgres', () => {
       { sql: `UPDATE artifacts SET is_pinned = $1, updated_at = $2 WHERE id = $3 AND run_id = $4`, params: [true, pin.metadata.createdAt, 1, RUN] },
     ]);
     expect((await rows())[0]?.is_pinned).toBe(false);
+  });
+
+  describe('lock-free projection of a run the projector holds', () => {
+    const creation = () =>
+      event('RunCreated', { runId: RUN, threadId: 1, userId: 'usr_1', org: null, agent: 'trip-planner', triggerMessage: 'hi', snapshotRevision: 1 });
+    const item = (e: RunEvent, streamSeq: number) => ({ event: e, streamSeq });
+    const runRow = () => db.query<{ last_event_sequence: number }>(`SELECT last_event_sequence FROM runs WHERE id = $1`, [RUN]);
+    const eventSeqs = async () => (await db.query<{ sequence: number }>(`SELECT sequence FROM run_events WHERE run_id = $1 ORDER BY sequence`, [RUN])).map((r) => r.sequence);
+
+    /** The run as created and written (as the locking path would have), held at its first event. */
+    async function heldRun() {
+      sequence = 0;
+      const created = creation();
+      const state = evolveRun(null, created)!;
+      await writeTogether(dataSource.manager, [bulkInsert(RUNS_TABLE, [runRecordOf(state, 1)])]);
+      const held = new ProjectedRuns(10);
+      held.set(state);
+      return { held, state };
+    }
+    const outcome = (): ProjectionOutcome => ({ results: new Map(), advanced: [] });
+
+    it('writes the run, its events and its artifacts in one guarded statement when the held state is current', async () => {
+      const { held } = await heldRun();
+      const upload = item(created(artifact(1, 'a.txt', 4)), 2);
+      const result = outcome();
+      const rest = await projectCachedRuns(dataSource, held, new Map([[RUN, [upload]]]), result);
+
+      expect(rest.size).toBe(0);
+      expect(result.advanced).toEqual([{ kind: 'run', id: RUN, sequence: 2 }]);
+      expect(result.results.get(upload)).toBe('projected');
+      expect((await runRow())[0]).toMatchObject({ last_event_sequence: 2 });
+      expect(await eventSeqs()).toEqual([2]);
+      expect(await rows()).toEqual([{ id: 1, path: 'a.txt', size: '4', is_pinned: false }]);
+      expect(held.get(RUN)?.lastEventSequence).toBe(2);
+    });
+
+    it('writes nothing and hands the run back when another replica wrote it since (the guard fails)', async () => {
+      const { held } = await heldRun();
+      // Another projector replica projected event 2 meanwhile.
+      await db.query(`UPDATE runs SET last_event_sequence = 2 WHERE id = $1`, [RUN]);
+      const upload = item(created(artifact(1, 'a.txt', 4)), 3);
+      const result = outcome();
+      const rest = await projectCachedRuns(dataSource, held, new Map([[RUN, [upload]]]), result);
+
+      expect([...rest.keys()]).toEqual([RUN]);
+      expect(result.advanced).toEqual([]);
+      expect(result.results.size).toBe(0);
+      expect((await runRow())[0]?.last_event_sequence).toBe(2);
+      expect(await eventSeqs()).toEqual([]);
+      expect(await rows()).toEqual([]);
+      expect(held.get(RUN)).toBeUndefined();
+    });
+
+    it('hands back a run whose events do not follow the held state (a gap or a duplicate)', async () => {
+      const { held } = await heldRun();
+      sequence = 2; // event 2 is missing: the next one made is 3
+      const late = item(created(artifact(1, null)), 5);
+      const rest = await projectCachedRuns(dataSource, held, new Map([[RUN, [late]]]), outcome());
+      expect([...rest.keys()]).toEqual([RUN]);
+      expect(await eventSeqs()).toEqual([]);
+      expect(held.get(RUN)).toBeUndefined();
+    });
   });
 });

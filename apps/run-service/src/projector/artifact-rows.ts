@@ -1,6 +1,6 @@
 import type { RunEvent } from '#contracts';
 import { artifactRecordOf } from '#persistence';
-import { bulkInsert, writeTogether, type Write } from './bulk-write';
+import { bulkInsert, writeTogether, type Queryable, type Write } from './bulk-write';
 import { ARTIFACTS_TABLE, FILE_ARTIFACTS_TABLE } from './read-model-tables';
 
 /** A run's artifact events (only those the fold applied, so each once per run and sequence). */
@@ -10,13 +10,13 @@ export interface RunArtifactEvents {
 }
 
 /** The write for one artifact event (none for other events). */
-function writeOf(runId: string, event: RunEvent): Write | null {
+function writeOf(runId: string, event: RunEvent, gate?: string): Write | null {
   const { sequence, createdAt } = event.metadata;
   if (event.type === 'RunArtifactCreated') {
     const artifact = event.data;
     // Files replace the row at their path (the superseded object is left to the sweeper).
     const table = artifact.kind === 'file' ? FILE_ARTIFACTS_TABLE : ARTIFACTS_TABLE;
-    return bulkInsert(table, [artifactRecordOf(artifact, runId, sequence, createdAt)]);
+    return bulkInsert(table, [artifactRecordOf(artifact, runId, sequence, createdAt)], gate);
   }
   if (event.type === 'RunArtifactPinChanged')
     return {
@@ -29,9 +29,10 @@ function writeOf(runId: string, event: RunEvent): Write | null {
 /**
  * The batch's artifact writes when they can share one statement with the rest of the batch's
  * writes: creations only, of distinct artifacts at distinct paths, so no write depends on
- * another's effect. Otherwise null, and `projectArtifactEvents` applies them one by one.
+ * another's effect. Otherwise null, and `projectArtifactEvents` applies them one by one. `gate`
+ * (a condition on the row `x`) limits them to some runs.
  */
-export function independentArtifactWrites(batch: RunArtifactEvents[]): Write[] | null {
+export function independentArtifactWrites(batch: RunArtifactEvents[], gate?: string): Write[] | null {
   const keys = new Set<string>();
   const writes: Write[] = [];
   for (const { runId, events } of batch)
@@ -42,12 +43,12 @@ export function independentArtifactWrites(batch: RunArtifactEvents[]): Write[] |
         if (keys.has(key)) return null;
         keys.add(key);
       }
-      writes.push(writeOf(runId, event) as Write);
+      writes.push(writeOf(runId, event, gate) as Write);
     }
   return writes;
 }
 
 /** Applies the batch's artifact events to the `artifacts` table in log order, one statement each. */
-export async function projectArtifactEvents(m: Parameters<typeof writeTogether>[0], batch: RunArtifactEvents[]): Promise<void> {
+export async function projectArtifactEvents(m: Queryable, batch: RunArtifactEvents[]): Promise<void> {
   for (const { runId, events } of batch) for (const event of events) await writeTogether(m, [writeOf(runId, event)]);
 }

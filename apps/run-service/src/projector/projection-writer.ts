@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { RUN_FIRST_SEQUENCE, type RunEvent, type ThreadEvent } from '#contracts';
+import { RUN_FIRST_SEQUENCE, type RunEvent, type RunSnapshot, type ThreadEvent } from '#contracts';
 import {
   RunEventRecord,
   RunRecord,
@@ -13,14 +13,14 @@ import {
 import { evolveRun, evolveThread } from '#domain';
 import { independentArtifactWrites, projectArtifactEvents, type RunArtifactEvents } from './artifact-rows';
 import { bulkInsert, bulkWrite, writeTogether } from './bulk-write';
-import { foldBatch, type ItemResult, type ProjectionItem } from './fold-batch';
+import { artifactEventsOf, eventRowsOf, projectCachedRuns, ProjectedRuns, type ProjectionOutcome } from './cached-projection';
+import { foldBatch, type ProjectionItem } from './fold-batch';
 import { RUN_EVENTS_TABLE, RUNS_TABLE, THREADS_TABLE } from './read-model-tables';
 
-export interface ProjectionOutcome {
-  results: Map<ProjectionItem, ItemResult>;
-  /** Aggregates that advanced, with the sequence they are now projected to. */
-  advanced: { kind: 'run' | 'thread'; id: string; sequence: number }[];
-}
+export type { ProjectionOutcome } from './cached-projection';
+
+/** Runs whose last written state the projector keeps, to project their next events lock-free. */
+const PROJECTED_RUNS_HELD = 10_000;
 
 const groupByStream = <E extends ProjectionItem>(items: E[]) => {
   const groups = new Map<string, E[]>();
@@ -31,21 +31,36 @@ const groupByStream = <E extends ProjectionItem>(items: E[]) => {
   return groups;
 };
 
-/** Writes a batch of events into the read model in one transaction. */
+/**
+ * Writes a batch of events into the read model: runs whose state it holds in one lock-free
+ * statement, everything else in one transaction that locks the rows it folds onto.
+ */
 @Injectable()
 export class ProjectionWriter {
+  private readonly held = new ProjectedRuns(PROJECTED_RUNS_HELD);
+
   constructor(private readonly dataSource: DataSource) {}
 
   async project(runItems: ProjectionItem<RunEvent>[], threadItems: ProjectionItem<ThreadEvent>[]): Promise<ProjectionOutcome> {
     const outcome: ProjectionOutcome = { results: new Map(), advanced: [] };
+    const runs = await projectCachedRuns(this.dataSource, this.held, groupByStream(runItems), outcome);
+    if (runs.size === 0 && threadItems.length === 0) return outcome;
+    const written: RunSnapshot[] = [];
     await this.dataSource.transaction(async (m) => {
-      await this.projectRuns(m, groupByStream(runItems), outcome);
+      await this.projectRuns(m, runs, outcome, written);
       await this.projectThreads(m, groupByStream(threadItems), outcome);
     });
+    // Held only once committed: a rolled-back state would make the next guard fail anyway.
+    for (const state of written) this.held.set(state);
     return outcome;
   }
 
-  private async projectRuns(m: EntityManager, groups: Map<string, ProjectionItem<RunEvent>[]>, outcome: ProjectionOutcome) {
+  private async projectRuns(
+    m: EntityManager,
+    groups: Map<string, ProjectionItem<RunEvent>[]>,
+    outcome: ProjectionOutcome,
+    written: RunSnapshot[],
+  ) {
     if (groups.size === 0) return;
     const ids = [...groups.keys()].sort();
     // Rows locked in id order: concurrent projector replicas cannot deadlock on them.
@@ -65,22 +80,11 @@ export class ProjectionWriter {
       const projected = row?.lastEventSequence ?? RUN_FIRST_SEQUENCE - 1;
       const folded = foldBatch(row ? runSnapshotOf(row) : null, projected, groups.get(id) ?? [], evolveRun);
       folded.results.forEach((result, item) => outcome.results.set(item, result));
+      if (folded.state) written.push(folded.state);
       const last = folded.applied.at(-1);
       if (!last || !folded.state) continue;
-      for (const { item, stateAfter } of folded.applied) {
-        eventRows.push({
-          runId: id,
-          sequence: item.event.metadata.sequence,
-          streamSeq: item.streamSeq,
-          type: item.event.type,
-          data: item.event.data,
-          metadata: item.event.metadata,
-          createdAt: new Date(item.event.metadata.createdAt),
-          runStatus: stateAfter?.status ?? 'pending',
-          runPhase: stateAfter?.phase ?? null,
-        });
-      }
-      const ofArtifacts = folded.applied.map((f) => f.item.event).filter((e) => e.type.startsWith('RunArtifact'));
+      eventRows.push(...eventRowsOf(id, folded.applied));
+      const ofArtifacts = artifactEventsOf(folded.applied.map((f) => f.item.event));
       if (ofArtifacts.length > 0) artifactEvents.push({ runId: id, events: ofArtifacts });
       runRows.push(runRecordOf(folded.state, last.item.streamSeq));
       outcome.advanced.push({ kind: 'run', id, sequence: folded.state.lastEventSequence });
