@@ -5,7 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { ErrorCode } from '#contracts';
 import { readObject } from '../apps/artifact-service/src/storage/object-reader';
-import { CHUNK_BYTES, writeObject } from '../apps/artifact-service/src/storage/object-writer';
+import { CHUNK_BYTES } from '../apps/artifact-service/src/storage/object-layout';
+import { writeObject } from '../apps/artifact-service/src/storage/object-writer';
 import { NatsServer } from '../tools/harness';
 
 const BUCKET = 'WRITER_TEST';

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { OBJECT_BUCKETS } from '#contracts';
 import { CONFIG, JETSTREAM, JETSTREAM_MANAGER } from '#platform';
 import type { ArtifactServiceConfig } from '../config';
+import { chunkPrefixOf, objectStreamOf } from './object-layout';
 import { readObject, type ByteRange } from './object-reader';
 import { writeObject } from './object-writer';
 
@@ -12,11 +13,9 @@ export type { ByteRange } from './object-reader';
 
 export interface StoredObject {
   size: number;
-  /** Hex SHA-256 of the bytes (the Object Store computes it while storing). */
+  /** Hex SHA-256 of the bytes (computed while storing them). */
   sha256: string;
 }
-
-const hexOfDigest = (digest: string) => Buffer.from(digest.replace(/^SHA-256=/, ''), 'base64url').toString('hex');
 
 /**
  * Artifact bytes in the JetStream Object Store bucket RUNSTREAM_ARTIFACTS: streamed in on put
@@ -27,8 +26,8 @@ const hexOfDigest = (digest: string) => Buffer.from(digest.replace(/^SHA-256=/, 
 export class ArtifactStore implements OnModuleInit {
   private os!: ObjectStore;
   readonly bucket = OBJECT_BUCKETS.artifacts;
-  readonly stream = `OBJ_${OBJECT_BUCKETS.artifacts}`;
-  readonly chunkPrefix = `$O.${OBJECT_BUCKETS.artifacts}.C.`;
+  readonly stream = objectStreamOf(OBJECT_BUCKETS.artifacts);
+  readonly chunkPrefix = chunkPrefixOf(OBJECT_BUCKETS.artifacts);
 
   constructor(
     @Inject(CONFIG) private readonly config: ArtifactServiceConfig,
@@ -46,8 +45,8 @@ export class ArtifactStore implements OnModuleInit {
 
   /** Streams `body` in, chunks pipelined; a failed or aborted put leaves no chunks. */
   async put(name: string, body: Readable): Promise<StoredObject> {
-    const written = await writeObject(this.js, this.jsm, this.bucket, name, body);
-    return { size: written.size, sha256: hexOfDigest(written.digest) };
+    const { size, sha256 } = await writeObject(this.js, this.jsm, this.bucket, name, body);
+    return { size, sha256 };
   }
 
   putBytes(name: string, bytes: Uint8Array): Promise<StoredObject> {

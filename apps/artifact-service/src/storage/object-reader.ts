@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager }
 import type { ObjectStore } from '@nats-io/obj';
 import { nanos } from '@nats-io/transport-node';
 import { DomainError, ErrorCode } from '#contracts';
-import { CHUNK_BYTES } from './object-writer';
+import { CHUNK_BYTES, chunkSubjectOf, objectStreamOf } from './object-layout';
 
 export interface ByteRange {
   start: number;
@@ -41,8 +41,8 @@ export async function* readObject(
   // One request creates the consumer and says how many chunks it will see: none means the object
   // was deleted (its chunks purged) since `info`, where a consumer would wait forever. (The
   // library's ordered consumer costs another request for the stream's info first.)
-  const consumer = await jsm.consumers.add(`OBJ_${info.bucket}`, {
-    filter_subject: `$O.${info.bucket}.C.${info.nuid}`,
+  const consumer = await jsm.consumers.add(objectStreamOf(info.bucket), {
+    filter_subject: chunkSubjectOf(info.bucket, info.nuid),
     ack_policy: AckPolicy.None,
     deliver_policy: DeliverPolicy.All,
     mem_storage: true,

@@ -2,14 +2,10 @@ import { headers, nuid } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { CHUNK_BYTES, base64UrlPadded, chunkSubjectOf, metaSubjectOf, objectStreamOf } from './object-layout';
 
-/** The Object Store's chunk size (the client library's default): readers map ranges to chunks by it. */
-export const CHUNK_BYTES = 128 * 1024;
 /** Chunk publishes awaiting their ack at once: bounds an upload's memory to this × CHUNK_BYTES. */
 const PUBLISHES_IN_FLIGHT = 8;
-
-/** Base64url with padding, as the Object Store encodes object names and digests. */
-export const base64UrlPadded = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 
 export interface WrittenObject {
   nuid: string;
@@ -17,11 +13,13 @@ export interface WrittenObject {
   chunks: number;
   /** `SHA-256=<base64url>`, the Object Store's digest format. */
   digest: string;
+  /** The same digest in hex. */
+  sha256: string;
 }
 
 /**
- * Writes an object in the Object Store's own layout (chunks on `$O.<bucket>.C.<nuid>`, then the
- * metadata rolled up on `$O.<bucket>.M.<name>`), so the library reads it back unchanged. Unlike the
+ * Writes an object in the Object Store's own layout (object-layout.ts: the chunks, then the
+ * metadata rolled up), so the library reads it back unchanged. Unlike the
  * library's put, which waits for each chunk's ack before sending the next (a round trip per 128 KiB
  * on servers without batched publishing), chunks are pipelined: a 1 MiB put costs about one round
  * trip instead of eight. A failed or aborted write purges its chunks and its metadata.
@@ -34,8 +32,8 @@ export async function writeObject(
   body: Readable,
 ): Promise<WrittenObject> {
   const id = nuid.next();
-  const chunkSubject = `$O.${bucket}.C.${id}`;
-  const metaSubject = `$O.${bucket}.M.${base64UrlPadded(Buffer.from(name))}`;
+  const chunkSubject = chunkSubjectOf(bucket, id);
+  const metaSubject = metaSubjectOf(bucket, name);
   let meta: Promise<PubAck> | null = null;
   const sha = createHash('sha256');
   const inFlight: Promise<PubAck>[] = [];
@@ -70,7 +68,8 @@ export async function writeObject(
       }
     }
     if (pendingBytes > 0) await publish(Buffer.concat(pending, pendingBytes));
-    const digest = `SHA-256=${base64UrlPadded(sha.digest())}`;
+    const hash = sha.digest();
+    const digest = `SHA-256=${base64UrlPadded(hash)}`;
     const info = {
       name,
       description: '',
@@ -89,12 +88,12 @@ export async function writeObject(
     // object is referenced by nothing until every ack is in, and a failure removes both.
     meta = js.publish(metaSubject, JSON.stringify(info), { headers: rollup });
     await Promise.all([...inFlight, meta]);
-    return { nuid: id, size, chunks, digest };
+    return { nuid: id, size, chunks, digest, sha256: hash.toString('hex') };
   } catch (error) {
     // Settled first, so nothing still in flight lands after the purges.
     await Promise.allSettled(meta ? [...inFlight, meta] : inFlight);
-    await jsm.streams.purge(`OBJ_${bucket}`, { filter: chunkSubject }).catch(() => undefined);
-    if (meta) await jsm.streams.purge(`OBJ_${bucket}`, { filter: metaSubject }).catch(() => undefined);
+    await jsm.streams.purge(objectStreamOf(bucket), { filter: chunkSubject }).catch(() => undefined);
+    if (meta) await jsm.streams.purge(objectStreamOf(bucket), { filter: metaSubject }).catch(() => undefined);
     throw error;
   }
 }
