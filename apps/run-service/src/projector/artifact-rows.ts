@@ -9,6 +9,12 @@ export interface RunArtifactEvents {
   events: RunEvent[];
 }
 
+/** A run's artifact events among those the fold applied; null when there are none. */
+export function runArtifactEvents(runId: string, applied: { item: { event: RunEvent } }[]): RunArtifactEvents | null {
+  const events = applied.map((f) => f.item.event).filter((e) => e.type.startsWith('RunArtifact'));
+  return events.length > 0 ? { runId, events } : null;
+}
+
 /** The write for one artifact event (none for other events). */
 function writeOf(runId: string, event: RunEvent, gate?: string): Write | null {
   const { sequence, createdAt } = event.metadata;

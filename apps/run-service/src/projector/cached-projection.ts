@@ -1,10 +1,10 @@
 import type { RunEvent, RunSnapshot } from '#contracts';
 import { evolveRun, type RunState } from '#domain';
-import { runRecordOf, type RunEventRecord, type RunRecord } from '#persistence';
-import { independentArtifactWrites, type RunArtifactEvents } from './artifact-rows';
+import { runRecordOf } from '#persistence';
+import { independentArtifactWrites, runArtifactEvents } from './artifact-rows';
 import { bulkInsert, combine, guardedUpdate, type Queryable } from './bulk-write';
-import { foldBatch, type ItemResult, type ProjectionItem } from './fold-batch';
-import { RUN_EVENTS_TABLE, RUNS_TABLE } from './read-model-tables';
+import { foldBatch, type ProjectionItem, type ProjectionOutcome } from './fold-batch';
+import { eventRowsOf, RUN_EVENTS_TABLE, RUNS_TABLE } from './read-model-tables';
 
 /** Runs this projector wrote last, as it wrote them: the state to fold the next events onto. */
 export class ProjectedRuns {
@@ -27,29 +27,6 @@ export class ProjectedRuns {
     this.runs.delete(id);
   }
 }
-
-export interface ProjectionOutcome {
-  results: Map<ProjectionItem, ItemResult>;
-  /** Aggregates that advanced, with the sequence they are now projected to. */
-  advanced: { kind: 'run' | 'thread'; id: string; sequence: number }[];
-}
-
-/** Rows of one run's applied events, as the read model stores them. */
-export function eventRowsOf(id: string, applied: { item: ProjectionItem<RunEvent>; stateAfter: RunState }[]): RunEventRecord[] {
-  return applied.map(({ item, stateAfter }) => ({
-    runId: id,
-    sequence: item.event.metadata.sequence,
-    streamSeq: item.streamSeq,
-    type: item.event.type,
-    data: item.event.data,
-    metadata: item.event.metadata,
-    createdAt: new Date(item.event.metadata.createdAt),
-    runStatus: stateAfter?.status ?? 'pending',
-    runPhase: stateAfter?.phase ?? null,
-  }));
-}
-
-export const artifactEventsOf = (events: RunEvent[]) => events.filter((e) => e.type.startsWith('RunArtifact'));
 
 /** Only rows of runs the guarded update advanced. */
 const ADVANCED = 'x.run_id IN (SELECT id FROM advanced)';
@@ -81,15 +58,13 @@ export async function projectCachedRuns(
     folds.push({ id, expected: held.lastEventSequence, folded, state: folded.state });
   }
   if (folds.length === 0) return rest;
-  const artifactBatch: RunArtifactEvents[] = folds
-    .map(({ id, folded }) => ({ runId: id, events: artifactEventsOf(folded.applied.map((f) => f.item.event)) }))
-    .filter((b) => b.events.length > 0);
+  const artifactBatch = folds.map(({ id, folded }) => runArtifactEvents(id, folded.applied)).filter((b) => b !== null);
   const artifactWrites = independentArtifactWrites(artifactBatch, ADVANCED);
   if (!artifactWrites) return rest;
 
   const runRows = folds.map(({ folded, state, expected }) => {
     const last = folded.applied.at(-1) as (typeof folded.applied)[number];
-    return { row: runRecordOf(state, last.item.streamSeq) as RunRecord, expected };
+    return { row: runRecordOf(state, last.item.streamSeq), expected };
   });
   const eventRows = folds.flatMap(({ id, folded }) => eventRowsOf(id, folded.applied));
   const [sql, params] = combine(

@@ -7,6 +7,13 @@ export interface ProjectionItem<E extends AnyEvent = AnyEvent> {
 
 export type ItemResult = 'projected' | 'duplicate' | 'gap';
 
+/** What a projected batch did: each delivered item's result, and the aggregates that advanced. */
+export interface ProjectionOutcome {
+  results: Map<ProjectionItem, ItemResult>;
+  /** Aggregates that advanced, with the sequence they are now projected to. */
+  advanced: { kind: 'run' | 'thread'; id: string; sequence: number }[];
+}
+
 export interface FoldedEvent<S, E extends AnyEvent> {
   item: ProjectionItem<E>;
   stateAfter: S;

@@ -11,13 +11,11 @@ import {
   threadSnapshotOf,
 } from '#persistence';
 import { evolveRun, evolveThread } from '#domain';
-import { independentArtifactWrites, projectArtifactEvents, type RunArtifactEvents } from './artifact-rows';
+import { independentArtifactWrites, projectArtifactEvents, runArtifactEvents, type RunArtifactEvents } from './artifact-rows';
 import { bulkInsert, bulkWrite, writeTogether } from './bulk-write';
-import { artifactEventsOf, eventRowsOf, projectCachedRuns, ProjectedRuns, type ProjectionOutcome } from './cached-projection';
-import { foldBatch, type ProjectionItem } from './fold-batch';
-import { RUN_EVENTS_TABLE, RUNS_TABLE, THREADS_TABLE } from './read-model-tables';
-
-export type { ProjectionOutcome } from './cached-projection';
+import { projectCachedRuns, ProjectedRuns } from './cached-projection';
+import { foldBatch, type ProjectionItem, type ProjectionOutcome } from './fold-batch';
+import { eventRowsOf, RUN_EVENTS_TABLE, RUNS_TABLE, THREADS_TABLE } from './read-model-tables';
 
 /** Runs whose last written state the projector keeps, to project their next events lock-free. */
 const PROJECTED_RUNS_HELD = 10_000;
@@ -84,8 +82,8 @@ export class ProjectionWriter {
       const last = folded.applied.at(-1);
       if (!last || !folded.state) continue;
       eventRows.push(...eventRowsOf(id, folded.applied));
-      const ofArtifacts = artifactEventsOf(folded.applied.map((f) => f.item.event));
-      if (ofArtifacts.length > 0) artifactEvents.push({ runId: id, events: ofArtifacts });
+      const ofArtifacts = runArtifactEvents(id, folded.applied);
+      if (ofArtifacts) artifactEvents.push(ofArtifacts);
       runRows.push(runRecordOf(folded.state, last.item.streamSeq));
       outcome.advanced.push({ kind: 'run', id, sequence: folded.state.lastEventSequence });
     }

@@ -1,5 +1,8 @@
+import type { RunEvent } from '#contracts';
+import type { RunState } from '#domain';
 import type { ArtifactRecord, RunEventRecord, RunRecord, ThreadRecord } from '#persistence';
 import type { BulkTable } from './bulk-write';
+import type { ProjectionItem } from './fold-batch';
 
 /** Column order and types of the read model tables, as the projector writes them. */
 export const RUN_EVENTS_TABLE: BulkTable<RunEventRecord> = {
@@ -95,3 +98,18 @@ export const FILE_ARTIFACTS_TABLE: BulkTable<ArtifactRecord> = {
   upsertOn: ['run_id', 'path'],
   upsertWhere: `kind = 'file'`,
 };
+
+/** Rows of one run's applied events, as the read model stores them. */
+export function eventRowsOf(id: string, applied: { item: ProjectionItem<RunEvent>; stateAfter: RunState }[]): RunEventRecord[] {
+  return applied.map(({ item, stateAfter }) => ({
+    runId: id,
+    sequence: item.event.metadata.sequence,
+    streamSeq: item.streamSeq,
+    type: item.event.type,
+    data: item.event.data,
+    metadata: item.event.metadata,
+    createdAt: new Date(item.event.metadata.createdAt),
+    runStatus: stateAfter?.status ?? 'pending',
+    runPhase: stateAfter?.phase ?? null,
+  }));
+}
