@@ -1,14 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { CommandBus, ProjectionWaiter, ServiceModule, TokenVerifier } from '#platform';
+import { ApiExceptionFilter, CommandBus, ProjectionWaiter, ServiceModule, TokenVerifier } from '#platform';
 import { artifactIdsProvider } from './artifacts/artifact-ids';
 import { ArtifactReadModel } from './artifacts/artifact-read-model';
 import { FileArtifactsService } from './artifacts/file-artifacts.service';
 import { TypedArtifactsService } from './artifacts/typed-artifacts.service';
 import type { ArtifactServiceConfig } from './config';
 import { ArtifactAuthGuard } from './http/auth.guard';
-import { ArtifactErrorFilter } from './http/error.filter';
 import { FileArtifactsController } from './http/file-artifacts.controller';
 import { TypedArtifactsController } from './http/typed-artifacts.controller';
 import { ArtifactStore } from './storage/artifact-store';
@@ -35,7 +34,7 @@ export class ArtifactServiceModule {
         TypedArtifactResponder,
         Sweeper,
         { provide: APP_GUARD, useClass: ArtifactAuthGuard },
-        { provide: APP_FILTER, useClass: ArtifactErrorFilter },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
     };
   }

@@ -3,8 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
-import { pinoHttp } from 'pino-http';
-import { PinoNestLogger, createLogger, runService, useApiErrors } from '#platform';
+import { PinoNestLogger, createLogger, requestLogger, runService, useApiErrors } from '#platform';
 import { ArtifactServiceModule } from './app.module';
 import { loadArtifactServiceConfig } from './config';
 
@@ -20,7 +19,7 @@ void runService('artifact-service', logger, async () => {
   });
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false } }));
+  app.use(requestLogger(logger));
   const json = express.json({ limit: 16 * 1024 });
   app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'PATCH' ? json(req, res, next) : next()));
   useApiErrors(app);

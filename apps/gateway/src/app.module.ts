@@ -1,19 +1,24 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { CommandBus, ProjectionWaiter, ServiceModule, TokenVerifier } from '#platform';
+import {
+  ApiExceptionFilter,
+  CommandBus,
+  IdempotencyInterceptor,
+  IdempotencyStore,
+  ProjectionWaiter,
+  ServiceModule,
+  TokenVerifier,
+} from '#platform';
 import { AuthGuard } from './auth/auth.guard';
 import type { GatewayConfig } from './config';
-import { TravelmodeRunsController } from './dialects/travelmode/travelmode-runs.controller';
-import { HttpExceptionFilter } from './errors/http-exception.filter';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { IdempotencyStore } from './idempotency/idempotency.store';
+import { TravelmodeRunsController } from './dialects/travelmode/agent-runs.controller';
+import { ThreadsController } from './dialects/travelmode/threads.controller';
 import { RunReadModel } from './read-model/run-read-model';
 import { ThreadReadModel } from './read-model/thread-read-model';
 import { RunInteractionsService } from './runs/run-interactions.service';
 import { RunsService } from './runs/runs.service';
 import { ThreadIds } from './threads/thread-ids';
-import { ThreadsController } from './threads/threads.controller';
 import { ThreadsService } from './threads/threads.service';
 
 @Module({})
@@ -38,7 +43,7 @@ export class GatewayModule {
         ThreadIds,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
-        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
     };
   }

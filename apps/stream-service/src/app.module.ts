@@ -5,7 +5,8 @@ import type { StreamServiceConfig } from './config';
 import { RunFeeds } from './run-feeds';
 import { RunHistory } from './run-history';
 import { SseSessions } from './sse-sessions';
-import { TravelmodeStreamController } from './stream.controller';
+import { TravelmodeStreamController } from './dialects/travelmode-stream.controller';
+import { RunStreams } from './run-streams';
 
 /** SSE: replays a run's event subject from a sequence, then live. Stateless: any number of replicas. */
 @Module({})
@@ -17,7 +18,7 @@ export class StreamServiceModule {
         ServiceModule.register({ name: 'stream-service', config, logger, database: true }),
       ],
       controllers: [TravelmodeStreamController],
-      providers: [{ provide: TokenVerifier, useValue: new TokenVerifier(config) }, RunHistory, RunFeeds, SseSessions],
+      providers: [{ provide: TokenVerifier, useValue: new TokenVerifier(config) }, RunHistory, RunFeeds, SseSessions, RunStreams],
     };
   }
 }

@@ -31,6 +31,15 @@ export class RunHistory {
     return rows[0] ? Number(rows[0].stream_seq) : 0;
   }
 
+  /** The sequence of the run's last event at or before an instant (epoch ms; 0 before any). */
+  async sequenceAt(runId: string, epochMs: number): Promise<number> {
+    const rows: { sequence: number | null }[] = await this.dataSource.query(
+      'SELECT max(sequence) AS sequence FROM run_events WHERE run_id = $1 AND created_at <= $2',
+      [runId, new Date(epochMs)],
+    );
+    return rows[0]?.sequence ?? 0;
+  }
+
   /** Up to `limit` events stored after stream position `after`. */
   page(runId: string, after: number, limit: number): Promise<StoredEvent<RunEvent>[]> {
     return this.store.read<RunEvent>(SUBJECTS.runEvents(runId), after, limit);

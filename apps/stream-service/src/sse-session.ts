@@ -1,10 +1,12 @@
 import type { Response } from 'express';
 import { isTerminalStatus, type RunEvent, type RunSnapshot } from '#contracts';
-import { travelmodeEvent } from '#dialects';
+import type { SseCodec } from '#dialects';
 import { evolveRun } from '#domain';
 import type { StoredEvent } from '#messaging';
 
 export interface SessionDeps {
+  /** The dialect's frames. */
+  codec: SseCodec;
   /** The stream position to read after for events past a sequence (from the read model). */
   startAfter(sequence: number): Promise<number>;
   /** Up to `limit` events stored after a stream position. */
@@ -23,29 +25,27 @@ export interface SessionDeps {
 /** Events read from the log per page while catching up. */
 const PAGE = 500;
 
-const frame = (data: unknown, id?: number) => `${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
-
 /**
- * A run_event frame is the same for every stream of the run: build and encode it once per event,
- * so each stream's write only queues the same bytes.
+ * An event's frame is the same for every stream of the run in one dialect: encoded once per event
+ * and codec, so each stream's write only queues the same bytes (null: the dialect shows nothing).
  */
-const eventFrames = new WeakMap<RunEvent, Buffer>();
-function eventFrame(event: RunEvent): Buffer {
-  let bytes = eventFrames.get(event);
+const encoded = new WeakMap<SseCodec, WeakMap<RunEvent, Buffer | null>>();
+function eventFrame(codec: SseCodec, event: RunEvent): Buffer | null {
+  let frames = encoded.get(codec);
+  if (!frames) encoded.set(codec, (frames = new WeakMap()));
+  let bytes = frames.get(event);
   if (bytes === undefined) {
-    const { sequence, createdAt } = event.metadata;
-    bytes = Buffer.from(
-      frame({ type: 'run_event', event: travelmodeEvent({ sequence, type: event.type, data: event.data, createdAt }) }, sequence),
-    );
-    eventFrames.set(event, bytes);
+    const frame = codec.event(event);
+    bytes = frame === null ? null : Buffer.from(frame);
+    frames.set(event, bytes);
   }
   return bytes;
 }
 
 /**
- * One Travelmode SSE stream (seed 002): `connected`, then every event after `since` as `run_event`
- * frames with `id:` = sequence (so a browser reconnects with Last-Event-ID), live events with no
- * gap or duplicate at the switch-over, `status` heartbeats, and `run_finished` once the run ends.
+ * One SSE stream in one dialect's frames: what it sends when it opens, then every event after
+ * `since` (`id:` = sequence, so a browser reconnects with Last-Event-ID), live events with no gap
+ * or duplicate at the switch-over, status heartbeats, and the dialect's end once the run ends.
  * Live events that arrive while the past is being read wait in `pending`; a sequence jump in the
  * live feed (a consumer reset) is filled from the log the same way.
  */
@@ -82,7 +82,7 @@ export class SseSession {
       'X-Accel-Buffering': 'no',
     });
     this.write(`retry: ${this.deps.retryMs}\n\n`);
-    this.write(frame({ type: 'connected', runId: this.runId, since: this.last }));
+    this.writeFrame(this.deps.codec.opened(this.state, this.last));
     this.unlisten = await this.deps.listen((event) => this.onLive(event));
     // A `since` past the log's end would swallow everything to come: nothing newer exists.
     this.last = Math.min(this.last, Math.max(0, await this.deps.lastSequence()));
@@ -95,13 +95,14 @@ export class SseSession {
   }
 
   status(): void {
-    this.write(frame({ type: 'status', status: this.state.status, phase: this.state.phase, lastEventSequence: this.last }));
+    this.writeFrame(this.deps.codec.status(this.state, this.last));
   }
 
   /** Ends the stream with an `error` frame; the client resumes from its last sequence. */
   fail(message: string): void {
     if (this.closed) return;
-    this.res.write(frame({ type: 'error', error: message, lastEventSequence: this.last }));
+    const frame = this.deps.codec.error(message, this.last);
+    if (frame !== null) this.res.write(frame);
     this.end();
   }
 
@@ -123,7 +124,8 @@ export class SseSession {
     }
     this.state = evolveRun(this.state, event) ?? this.state;
     this.last = sequence;
-    this.write(eventFrame(event));
+    const frame = eventFrame(this.deps.codec, event);
+    if (frame !== null) this.write(frame);
     if (live && isTerminalStatus(this.state.status)) this.finish();
   }
 
@@ -162,8 +164,12 @@ export class SseSession {
   }
 
   private finish(): void {
-    this.write(frame({ type: 'run_finished', status: this.state.status, lastEventSequence: this.last }));
+    this.writeFrame(this.deps.codec.finished(this.state, this.last));
     this.end();
+  }
+
+  private writeFrame(frame: string | null): void {
+    if (frame !== null) this.write(frame);
   }
 
   private write(chunk: string | Buffer): void {

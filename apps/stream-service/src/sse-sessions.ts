@@ -1,6 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Response } from 'express';
 import type { RunSnapshot } from '#contracts';
+import type { SseCodec } from '#dialects';
 import { CONFIG } from '#platform';
 import type { StreamServiceConfig } from './config';
 import { RunFeeds } from './run-feeds';
@@ -48,8 +49,9 @@ export class SseSessions implements OnModuleInit, BeforeApplicationShutdown {
     this.timers.forEach((t) => t.unref());
   }
 
-  async open(res: Response, run: RunSnapshot, since: number): Promise<void> {
+  async open(res: Response, run: RunSnapshot, since: number, codec: SseCodec): Promise<void> {
     const session = new SseSession(res, run, since, {
+      codec,
       startAfter: (sequence) => this.history.startAfter(run.id, sequence),
       page: (after, limit) => this.history.page(run.id, after, limit),
       lastSequence: () => this.history.lastSequence(run.id),

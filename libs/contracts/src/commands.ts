@@ -106,3 +106,14 @@ export type CommandReply =
       thread?: ThreadSnapshot;
     }
   | { ok: false; commandId: string; error: ErrorBody };
+
+/** A command before its metadata is stamped: `{ type, data }`, one member of the union. */
+export type CommandDraft = RunCommandDraft | ThreadCommandDraft;
+export type RunCommandDraft = RunCommand extends infer C ? (C extends RunCommand ? Pick<C, 'type' | 'data'> : never) : never;
+export type ThreadCommandDraft = ThreadCommand extends infer C ? (C extends ThreadCommand ? Pick<C, 'type' | 'data'> : never) : never;
+/** A command about a run whose id the sender adds. */
+export type RunCommandBody = RunCommandDraft extends infer D
+  ? D extends { type: infer T; data: infer Data }
+    ? { type: T; data: Omit<Data, 'runId'> }
+    : never
+  : never;

@@ -93,3 +93,8 @@ export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 /** Agent names appear in subjects and consumer names. */
 export const AGENT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The subject a command goes to: its aggregate's. */
+export function commandSubjectOf(command: { type: string; data: { runId: string } | { threadId: number } }): string {
+  return 'runId' in command.data ? SUBJECTS.runCommands(command.data.runId) : SUBJECTS.threadCommands(command.data.threadId);
+}

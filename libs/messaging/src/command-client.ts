@@ -4,14 +4,15 @@ import {
   ErrorCode,
   HEADERS,
   SUBJECTS,
+  type CommandDraft,
   type CommandMetadata,
   type CommandReply,
-  type Message,
 } from '#contracts';
 import { AckedPublisher } from './acked-publisher';
 import { decodeJson, encodeJson } from './connection';
 
-export type OutgoingCommand = Message<string, unknown, Omit<CommandMetadata, 'replyTo' | 'deadline' | 'issuedAt'>>;
+/** A command of the union, with the metadata its sender sets (the client adds deadline and reply subject). */
+export type OutgoingCommand = CommandDraft & { metadata: Omit<CommandMetadata, 'replyTo' | 'deadline' | 'issuedAt'> };
 
 interface Waiter {
   resolve(reply: CommandReply): void;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { DomainError, ErrorCode, SUBJECTS, canonicalRunId, type ArtifactDescriptor, type RunSnapshot } from '#contracts';
+import { DomainError, ErrorCode, canonicalRunId, type ArtifactDescriptor, type RunSnapshot } from '#contracts';
 import { artifactRecordOf, type ArtifactRecord } from '#persistence';
 import { CONFIG, CommandBus, ProjectionWaiter, type Principal } from '#platform';
 import type { ArtifactServiceConfig } from '../config';
@@ -91,7 +91,7 @@ export class FileArtifactsService {
     };
     let run: RunSnapshot;
     try {
-      const reply = await this.bus.send(SUBJECTS.runCommands(runId), 'RecordArtifact', { runId, artifact }, principal);
+      const reply = await this.bus.send({ type: 'RecordArtifact', data: { runId, artifact } }, principal);
       if (!reply.run) throw new DomainError(ErrorCode.Internal, 'the run service answered without the run');
       run = reply.run;
       await this.projection.waitForRun(runId, run.lastEventSequence);

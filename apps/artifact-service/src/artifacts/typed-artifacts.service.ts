@@ -4,7 +4,6 @@ import {
   DomainError,
   ErrorCode,
   NAME_PATTERN,
-  SUBJECTS,
   canonicalRunId,
   type ArtifactDescriptor,
   type CreateTypedArtifactRequest,
@@ -68,9 +67,7 @@ export class TypedArtifactsService {
     };
     try {
       const reply = await this.bus.send(
-        SUBJECTS.runCommands(runId),
-        'RecordArtifact',
-        { runId, attempt: request.attempt, artifact },
+        { type: 'RecordArtifact', data: { runId, attempt: request.attempt, artifact } },
         { kind: 'agent', id: request.workerId },
       );
       if (reply.run) await this.projection.waitForRun(runId, reply.run.lastEventSequence);
@@ -94,7 +91,7 @@ export class TypedArtifactsService {
   async pin(principal: Principal, rawRunId: string, rawId: string, isPinned: boolean): Promise<ArtifactRecord> {
     const runId = await this.artifacts.ownedRun(principal.userId, rawRunId);
     const { id } = await this.artifacts.typedOne(runId, rawId);
-    const reply = await this.bus.send(SUBJECTS.runCommands(runId), 'PinArtifact', { runId, artifactId: id, isPinned }, principal);
+    const reply = await this.bus.send({ type: 'PinArtifact', data: { runId, artifactId: id, isPinned } }, principal);
     if (reply.run) await this.projection.waitForRun(runId, reply.run.lastEventSequence);
     return this.artifacts.typedOne(runId, rawId);
   }

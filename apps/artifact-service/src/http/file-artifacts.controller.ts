@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CONFIG, type Principal } from '#platform';
-import { fileView } from '../artifacts/artifact-views';
+import { fileArtifactView as fileView } from '#dialects';
 import { FileArtifactsService, type SignedQuery } from '../artifacts/file-artifacts.service';
 import type { ArtifactServiceConfig } from '../config';
 import { AcceptsSignedUrl, CurrentPrincipal, isSignedRequest, type ArtifactRequest } from './auth.guard';

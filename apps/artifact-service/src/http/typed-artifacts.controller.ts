@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import { IsBoolean, IsIn, IsOptional, Matches } from 'class-validator';
 import type { Principal } from '#platform';
-import { typedView } from '../artifacts/artifact-views';
+import { typedArtifactView as typedView } from '#dialects';
 import { NAME_PATTERN } from '#contracts';
 import { TypedArtifactsService } from '../artifacts/typed-artifacts.service';
 import { CurrentPrincipal } from './auth.guard';

@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PUBLIC_ROUTE, TokenVerifier } from '#platform';
-import type { AuthenticatedRequest } from './principal';
+import type { AuthenticatedRequest } from '#platform';
 
 /** Authenticates every route not marked public: `Authorization: Bearer <jwt>` or the session cookie. */
 @Injectable()

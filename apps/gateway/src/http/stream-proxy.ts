@@ -2,8 +2,7 @@ import type { RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { Agent, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-
-const STREAM_PATH = /^\/v1\/agent-runs\/[^/]+\/stream$/;
+import { ARTIFACT_PATH, STREAM_PATH } from '#dialects';
 
 /**
  * SSE requests pass through to the stream-service untouched and unbuffered (it authenticates and
@@ -32,8 +31,6 @@ export function streamProxy(target: string, logger: Logger): RequestHandler {
     },
   });
 }
-
-const ARTIFACT_PATH = /^\/(v1\/agent-runs|api\/v1\/agents)\/[^/]+\/artifacts(\/.*)?$/;
 
 /**
  * Artifact routes go to the artifact-service, which authenticates and checks ownership itself.

@@ -10,11 +10,9 @@ import {
   type RunSnapshot,
 } from '#contracts';
 import { decodeJson } from '#messaging';
-import { CONFIG, NATS_CONNECTION } from '#platform';
-import type { Principal } from '../auth/principal';
+import { CONFIG, NATS_CONNECTION, type IdSource, type Principal } from '#platform';
 import { runIdOf, runNotFound } from './run-id';
 import type { GatewayConfig } from '../config';
-import type { IdSource } from '../idempotency/id-source';
 import { RunReadModel } from '../read-model/run-read-model';
 import { RunsService } from './runs.service';
 
@@ -31,14 +29,14 @@ export class RunInteractionsService {
   async input(principal: Principal, rawRunId: string, content: string, ids: IdSource): Promise<RunSnapshot> {
     if (Buffer.byteLength(content, 'utf8') > MAX_INPUT_BYTES)
       throw new DomainError(ErrorCode.PayloadTooLarge, `content exceeds ${MAX_INPUT_BYTES} bytes`);
-    return this.commands.command(principal, rawRunId, 'ProvideInput', { content }, ids);
+    return this.commands.command(principal, rawRunId, { type: 'ProvideInput', data: { content } }, ids);
   }
 
   async signal(principal: Principal, rawRunId: string, name: string, payload: unknown, ids: IdSource): Promise<RunSnapshot> {
     if (!NAME_PATTERN.test(name)) throw new DomainError(ErrorCode.ValidationFailed, 'signal name must be 1-64 letters, digits, _ . or -');
     if (Buffer.byteLength(JSON.stringify(payload ?? null), 'utf8') > MAX_INPUT_BYTES)
       throw new DomainError(ErrorCode.PayloadTooLarge, `signal payload exceeds ${MAX_INPUT_BYTES} bytes`);
-    return this.commands.command(principal, rawRunId, 'SignalRun', { name, payload: payload ?? null }, ids);
+    return this.commands.command(principal, rawRunId, { type: 'SignalRun', data: { name, payload: payload ?? null } }, ids);
   }
 
   /** Asks the worker holding the run; 409 when the run is not active, 503 when no worker answers. */

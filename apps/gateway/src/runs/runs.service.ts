@@ -1,27 +1,10 @@
-import { CommandBus, ProjectionWaiter } from '#platform';
+import { CommandBus, ProjectionWaiter, type IdSource, type Principal } from '#platform';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode, SUBJECTS, type RunCommandType, type RunSnapshot } from '#contracts';
-import type { Principal } from '../auth/principal';
+import { DomainError, ErrorCode, type CreateRun, type RunCommandBody, type RunCommandDraft, type RunSnapshot } from '#contracts';
 import { runIdOf, runNotFound } from './run-id';
-import type { IdSource } from '../idempotency/id-source';
 import { RunReadModel, type RunEventsPage, type RunFilter } from '../read-model/run-read-model';
 import { ThreadReadModel } from '../read-model/thread-read-model';
-
-export type RunAction = 'start' | 'stop' | 'cancel' | 'retry';
-
-const COMMAND_OF: Record<RunAction, RunCommandType> = {
-  start: 'StartRun',
-  stop: 'StopRun',
-  cancel: 'CancelRun',
-  retry: 'RetryRun',
-};
-
-export interface RevisionDrift {
-  hasDrift: boolean;
-  snapshotRevision: number;
-  currentRevision: number;
-}
 
 /** Dialect-neutral run use cases; controllers map shapes, this decides nothing itself. */
 @Injectable()
@@ -33,38 +16,32 @@ export class RunsService {
     private readonly projection: ProjectionWaiter,
   ) {}
 
-  async create(
-    principal: Principal,
-    input: { threadId: number; triggerMessage: string; agent?: string; autoStart?: boolean },
-    ids: IdSource,
-  ): Promise<RunSnapshot> {
+  async create(principal: Principal, input: Omit<CreateRun['data'], 'runId'>, ids: IdSource): Promise<RunSnapshot> {
     const runId = await ids.reserve('runId', randomUUID);
     const commandId = await ids.reserve('commandId', randomUUID);
-    const reply = await this.bus.send(SUBJECTS.runCommands(runId), 'CreateRun', { runId, ...input }, principal, { commandId });
+    const reply = await this.bus.send({ type: 'CreateRun', data: { runId, ...input } }, principal, { commandId });
     return this.settled(reply.run);
-  }
-
-  act(principal: Principal, rawRunId: string, action: RunAction, reason: string | undefined, ids: IdSource) {
-    const data = action === 'cancel' && reason !== undefined ? { reason } : {};
-    return this.command(principal, rawRunId, COMMAND_OF[action], data, ids);
   }
 
   /** Sends a command about an existing run and answers once the read model shows its outcome. */
-  async command(principal: Principal, rawRunId: string, type: RunCommandType, data: object, ids: IdSource): Promise<RunSnapshot> {
+  async command(principal: Principal, rawRunId: string, command: RunCommandBody, ids: IdSource): Promise<RunSnapshot> {
     const runId = runIdOf(rawRunId);
     const commandId = await ids.reserve('commandId', randomUUID);
-    const reply = await this.bus.send(SUBJECTS.runCommands(runId), type, { runId, ...data }, principal, { commandId });
+    const draft = { type: command.type, data: { ...command.data, runId } } as RunCommandDraft;
+    const reply = await this.bus.send(draft, principal, { commandId });
     return this.settled(reply.run);
   }
 
-  async get(principal: Principal, rawRunId: string): Promise<{ run: RunSnapshot; revisionDrift: RevisionDrift }> {
+  async get(principal: Principal, rawRunId: string): Promise<RunSnapshot> {
     const run = await this.runs.find(principal.userId, runIdOf(rawRunId));
     if (!run) throw runNotFound();
-    const currentRevision = (await this.threads.revisionOf(run.threadId)) ?? run.snapshotRevision;
-    return {
-      run,
-      revisionDrift: { hasDrift: currentRevision !== run.snapshotRevision, snapshotRevision: run.snapshotRevision, currentRevision },
-    };
+    return run;
+  }
+
+  /** The run and its thread's current revision (what a view compares the run's snapshot with). */
+  async getWithThread(principal: Principal, rawRunId: string): Promise<{ run: RunSnapshot; threadRevision: number | null }> {
+    const run = await this.get(principal, rawRunId);
+    return { run, threadRevision: await this.threads.revisionOf(run.threadId) };
   }
 
   async events(principal: Principal, rawRunId: string, since: number, limit: number): Promise<RunEventsPage> {

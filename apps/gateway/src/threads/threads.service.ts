@@ -1,9 +1,7 @@
-import { CommandBus, ProjectionWaiter } from '#platform';
+import { CommandBus, ProjectionWaiter, type IdSource, type Principal } from '#platform';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode, MAX_INT32, SUBJECTS, type ThreadSnapshot } from '#contracts';
-import type { Principal } from '../auth/principal';
-import type { IdSource } from '../idempotency/id-source';
+import { DomainError, ErrorCode, MAX_INT32, type ThreadSnapshot } from '#contracts';
 import { ThreadReadModel } from '../read-model/thread-read-model';
 import { ThreadIds } from './thread-ids';
 
@@ -27,9 +25,7 @@ export class ThreadsService {
   async create(principal: Principal, input: { title?: string | null; metadata?: Record<string, unknown> }, ids: IdSource) {
     const threadId = await ids.reserve('threadId', () => this.threadIds.next());
     const commandId = await ids.reserve('commandId', randomUUID);
-    const reply = await this.bus.send(SUBJECTS.threadCommands(threadId), 'CreateThread', { threadId, ...input }, principal, {
-      commandId,
-    });
+    const reply = await this.bus.send({ type: 'CreateThread', data: { threadId, ...input } }, principal, { commandId });
     return this.settled(reply.thread);
   }
 
@@ -40,9 +36,7 @@ export class ThreadsService {
     ids: IdSource,
   ) {
     const commandId = await ids.reserve('commandId', randomUUID);
-    const reply = await this.bus.send(SUBJECTS.threadCommands(threadId), 'UpdateThread', { threadId, ...input }, principal, {
-      commandId,
-    });
+    const reply = await this.bus.send({ type: 'UpdateThread', data: { threadId, ...input } }, principal, { commandId });
     return this.settled(reply.thread);
   }
 

@@ -20,6 +20,12 @@ export interface TokenVerifierOptions {
 
 export const SESSION_COOKIE = 'session_token';
 
+/** Which credentials a route takes (both by default). */
+export interface CredentialRules {
+  cookie?: boolean;
+  bearer?: boolean;
+}
+
 /** Verifies JWTs: HS256 with JWT_SECRET in development, keys from JWKS_URL in production. */
 export class TokenVerifier {
   private readonly key: Uint8Array | JWTVerifyGetKey;
@@ -54,22 +60,20 @@ export class TokenVerifier {
   }
 
   /**
-   * Authenticates a request's headers: `Authorization: Bearer <jwt>` or the session cookie.
-   * `cookieOnly` refuses a bearer (EventSource cannot send headers; the Travelmode stream is cookie-only).
+   * Authenticates a request's headers: `Authorization: Bearer <jwt>` or the session cookie, as the
+   * route allows (EventSource cannot send headers: the Travelmode stream takes the cookie only).
    */
-  async authenticate(
-    headers: { authorization?: string; cookie?: string },
-    { cookieOnly = false }: { cookieOnly?: boolean } = {},
-  ): Promise<Principal> {
+  async authenticate(headers: { authorization?: string; cookie?: string }, rules: CredentialRules = {}): Promise<Principal> {
+    const { cookie: cookieAllowed = true, bearer: bearerAllowed = true } = rules;
     if (headers.authorization !== undefined) {
-      if (cookieOnly)
+      if (!bearerAllowed)
         throw new DomainError(ErrorCode.Unauthenticated, 'this endpoint accepts the session_token cookie only');
       const [scheme, token] = headers.authorization.split(' ');
       if (scheme?.toLowerCase() !== 'bearer' || !token)
         throw new DomainError(ErrorCode.Unauthenticated, 'Authorization must be "Bearer <token>"');
       return this.verify(token, 'bearer');
     }
-    const cookie = headers.cookie ? parseCookie(headers.cookie)[SESSION_COOKIE] : undefined;
+    const cookie = cookieAllowed && headers.cookie ? parseCookie(headers.cookie)[SESSION_COOKIE] : undefined;
     if (cookie) return this.verify(cookie, 'cookie');
     throw new DomainError(ErrorCode.Unauthenticated, 'missing credentials: send a bearer token or the session_token cookie');
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
-import type { Actor, CommandReply } from '#contracts';
+import { commandSubjectOf, type Actor, type CommandDraft, type CommandReply } from '#contracts';
 import { CommandClient } from '#messaging';
 import type { Principal } from '../auth/token-verifier';
 import { CONFIG, NATS_CONNECTION } from '../tokens';
@@ -12,7 +12,14 @@ export interface SendOptions {
   correlationId?: string;
 }
 
-/** Sends a command to the run-service and awaits the outcome (UNAVAILABLE when none answers in time). */
+/** The actor a principal acts as in commands. */
+export const actorOf = (by: Principal | Actor): Actor =>
+  'kind' in by ? by : { kind: 'user', id: by.userId, org: by.org ?? undefined };
+
+/**
+ * Sends a command to the run-service and awaits the outcome (UNAVAILABLE when none answers in
+ * time). Typed by the command union: a type's data is checked, and its subject follows from it.
+ */
 @Injectable()
 export class CommandBus implements OnModuleInit, OnApplicationShutdown {
   private readonly client: CommandClient;
@@ -33,19 +40,11 @@ export class CommandBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** `by`: the authenticated user, or another actor (an agent worker, the system). */
-  send(
-    subject: string,
-    type: string,
-    data: unknown,
-    by: Principal | Actor,
-    options: SendOptions = {},
-  ): Promise<CommandReply & { ok: true }> {
+  send(command: CommandDraft, by: Principal | Actor, options: SendOptions = {}): Promise<CommandReply & { ok: true }> {
     const commandId = options.commandId ?? randomUUID();
-    const actor: Actor = 'kind' in by ? by : { kind: 'user', id: by.userId, org: by.org ?? undefined };
-    return this.client.send(subject, {
-      type,
-      data,
-      metadata: { commandId, correlationId: options.correlationId ?? commandId, actor },
+    return this.client.send(commandSubjectOf(command), {
+      ...command,
+      metadata: { commandId, correlationId: options.correlationId ?? commandId, actor: actorOf(by) },
     });
   }
 }

@@ -18,9 +18,9 @@ const messagesOf = (errors: ValidationError[], prefix = ''): string[] =>
  * routing; mount this after the parser) and strict DTO validation (unknown properties refused).
  */
 export function useApiErrors(app: INestApplication): void {
-  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!error) return next();
-    const { status, body } = toHttpError(error);
+    const { status, body } = toHttpError(error, req.originalUrl);
     res.status(status).json(body);
   });
   app.useGlobalPipes(

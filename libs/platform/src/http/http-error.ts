@@ -1,10 +1,12 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { DomainError, ErrorCode } from '#contracts';
+import { errorBodyFor, type RenderedError } from '#dialects';
 import { ValidationFailedError } from './validation-failed.error';
 
 export interface HttpError {
   status: number;
-  body: { error: string | string[] };
+  /** In the shape of the dialect whose route answered (`{ "error": … }` in every dialect today). */
+  body: unknown;
 }
 
 const STATUS_OF: Record<ErrorCode, number> = {
@@ -28,15 +30,21 @@ const STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
-/** The single mapping from anything thrown to an HTTP status and `{ "error": … }` body. */
-export function toHttpError(error: unknown): HttpError {
-  if (error instanceof ValidationFailedError) return { status: HttpStatus.BAD_REQUEST, body: { error: error.details } };
-  if (error instanceof DomainError) return { status: STATUS_OF[error.code] ?? 500, body: { error: error.message } };
+/** The single mapping from anything thrown on `path` to an HTTP status and that dialect's error body. */
+export function toHttpError(error: unknown, path: string): HttpError {
+  const rendered = renderError(error);
+  return { status: rendered.status, body: errorBodyFor(path, rendered) };
+}
+
+/** Anything thrown → status and message; never a stack or an internal detail. */
+export function renderError(error: unknown): RenderedError {
+  if (error instanceof ValidationFailedError) return { status: HttpStatus.BAD_REQUEST, message: error.details };
+  if (error instanceof DomainError) return { status: STATUS_OF[error.code] ?? 500, message: error.message };
   if (error instanceof HttpException) {
     const response = error.getResponse();
     const message =
       typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? error.message);
-    return { status: error.getStatus(), body: { error: message } };
+    return { status: error.getStatus(), message };
   }
   const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
   // Errors thrown by Express middleware (body parser): keep their 4xx status, never their stack.
@@ -48,7 +56,7 @@ export function toHttpError(error: unknown): HttpError {
         : type === 'entity.parse.failed'
           ? 'request body is not valid JSON'
           : ((error as Error).message ?? 'bad request');
-    return { status, body: { error: message } };
+    return { status, message };
   }
-  return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: 'internal error' } };
+  return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal error' };
 }

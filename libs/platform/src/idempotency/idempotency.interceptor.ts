@@ -3,8 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { catchError, from, mergeMap, map, type Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/principal';
-import { toHttpError } from '#platform';
-import { ValidationFailedError } from '#platform';
+import { toHttpError } from '../http/http-error';
+import { ValidationFailedError } from '../http/validation-failed.error';
 import { freshIds, type IdSource } from './id-source';
 import { IdempotencyStore } from './idempotency.store';
 import { ReplayedResponse } from './replayed-response';
@@ -46,7 +46,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         return next.handle().pipe(
           mergeMap((body) => from(start.handle.complete(successStatus, body)).pipe(map(() => body))),
           catchError((error: unknown) => {
-            const { status, body } = toHttpError(error);
+            const { status, body } = toHttpError(error, request.originalUrl);
             const settle = status >= 500 ? start.handle.release() : start.handle.complete(status, body);
             return from(settle.catch(() => undefined)).pipe(
               map(() => {

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import type { Principal } from '#platform';
+import type { Principal } from './token-verifier';
 
 export type { Principal };
 export type AuthenticatedRequest = Request & { principal?: Principal };

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { AGENT_NAME_PATTERN, MAX_INT32, RUN_STATUSES, type RunStatus } from '#contracts';
+import { CONTROL_ACTIONS, type ControlAction } from '#dialects';
 import { PageQuery } from '../../http/page.query';
 
 export class CreateAgentRunDto {
@@ -27,8 +28,6 @@ export class AgentRunInputDto {
   content: string;
 }
 
-export const CONTROL_ACTIONS = ['start', 'stop', 'retry', 'cancel'] as const;
-export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
 export class ControlAgentRunDto {
   @IsIn(CONTROL_ACTIONS)

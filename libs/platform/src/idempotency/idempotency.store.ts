@@ -4,8 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { createHash } from 'node:crypto';
 import { DomainError, ErrorCode } from '#contracts';
 import { decodeJson, encodeJson, openIdempotencyBucket } from '#messaging';
-import { CONFIG, NATS_CONNECTION } from '#platform';
-import type { GatewayConfig } from '../config';
+import { CONFIG, NATS_CONNECTION } from '../tokens';
 import type { IdSource } from './id-source';
 
 interface IdempotencyRecord {
@@ -61,7 +60,7 @@ export class IdempotencyStore implements OnModuleInit {
   private kv!: KV;
 
   constructor(
-    @Inject(CONFIG) private readonly config: GatewayConfig,
+    @Inject(CONFIG) private readonly config: { STREAM_REPLICAS: number; COMMAND_TIMEOUT_MS: number; PROJECTION_WAIT_MS: number },
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
   ) {}
 

@@ -1,5 +1,5 @@
 import { IsObject, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { PageQuery } from '../http/page.query';
+import { PageQuery } from '../../http/page.query';
 
 export class CreateThreadDto {
   @IsOptional()

@@ -1,0 +1,8 @@
+import type { DialectRoutes } from '../dialect';
+
+/** Vertesia Agent Runs (seed 004): everything under `/api/v1/`. */
+export const VERTESIA_ROUTES: DialectRoutes = {
+  prefixes: ['/api/v1'],
+  streams: [],
+  artifacts: ['/api/v1/agents/[^/]+/artifacts(/.*)?'],
+};
