@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       for await (const m of feed) {
         const event = decodeJson<RunEvent>(m.data);
         if (event.type === 'RunPhaseStarted' && !phaseAt.has(event.metadata.streamId)) phaseAt.set(event.metadata.streamId, performance.now());
-        if (event.type === 'RunStarted') startedAt.set(event.metadata.streamId, performance.now());
+        if (event.type === 'RunStartedV2') startedAt.set(event.metadata.streamId, performance.now());
         if (event.type === 'RunClaimed') claimedAt.set(event.metadata.streamId, performance.now());
         if (event.type === 'RunCancelled') cancelledAt.set(event.metadata.streamId, performance.now());
       }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MAX_INPUT_BYTES, RUN_PHASES } from '#contracts';
+import { MAX_INPUT_BYTES } from '#contracts';
+import { TRAVELMODE_PHASES } from '#dialects';
 import {
   allEvents,
   createRun,
@@ -59,7 +60,7 @@ describe('agent execution', () => {
 
     const types = events.map((e) => e.eventType);
     const phases = events.filter((e) => e.eventType === 'PHASE_STARTED').map((e) => e.payload.phase);
-    expect(phases).toEqual([...RUN_PHASES]);
+    expect(phases).toEqual([...TRAVELMODE_PHASES]);
     expect(phases).toEqual(['understand', 'plan', 'retrieve', 'reason', 'act', 'compose', 'deliver', 'done']);
 
     const deltas = events.filter((e) => e.eventType === 'MESSAGE_DELTA');
@@ -138,7 +139,7 @@ describe('agent execution', () => {
     // Waiting for input is active: the worker still answers queries.
     const plan = await api().get(`/v1/agent-runs/${runId}/query/AgentPlan`);
     expect(plan.status).toBe(200);
-    expect(plan.body.result).toEqual({ phases: [...RUN_PHASES], completed: [], current: 'understand' });
+    expect(plan.body.result).toEqual({ phases: [...TRAVELMODE_PHASES], completed: [], current: 'understand' });
 
     // Too large: refused with 413, nothing appended, still waiting (ASCII, then multi-byte UTF-8).
     for (const content of ['x'.repeat(MAX_INPUT_BYTES + 1), 'é'.repeat(MAX_INPUT_BYTES / 2 + 1)]) {
@@ -240,7 +241,7 @@ describe('agent execution', () => {
     expect(events[retryAt]!.payload).toMatchObject({ attempt: 2 });
     expect(events.filter((e) => e.eventType === 'WORKER_ASSIGNED').map((e) => e.payload.attempt)).toEqual([1, 2]);
     expect(events.slice(retryAt).filter((e) => e.eventType === 'PHASE_STARTED').map((e) => e.payload.phase)).toEqual([
-      ...RUN_PHASES,
+      ...TRAVELMODE_PHASES,
     ]);
   });
 
@@ -255,7 +256,7 @@ describe('agent execution', () => {
     expect(plan.status).toBe(200);
     expect(plan.body).toEqual({
       name: 'AgentPlan',
-      result: { phases: [...RUN_PHASES], completed: ['understand', 'plan'], current: 'retrieve' },
+      result: { phases: [...TRAVELMODE_PHASES], completed: ['understand', 'plan'], current: 'retrieve' },
     });
 
     const workstreams = await api().get(`/v1/agent-runs/${runId}/query/ActiveWorkstreams`);
@@ -293,9 +294,9 @@ describe('agent execution', () => {
 
     const planLater = await api().get(`/v1/agent-runs/${runId}/query/AgentPlan`);
     // The plan moved on: `reason` (or later) is current and everything before it is completed.
-    const current = planLater.body.result.current as (typeof RUN_PHASES)[number];
-    expect(RUN_PHASES.indexOf(current)).toBeGreaterThanOrEqual(RUN_PHASES.indexOf('reason'));
-    expect(planLater.body.result.completed).toEqual(RUN_PHASES.slice(0, RUN_PHASES.indexOf(current)));
+    const current = planLater.body.result.current as (typeof TRAVELMODE_PHASES)[number];
+    expect(TRAVELMODE_PHASES.indexOf(current)).toBeGreaterThanOrEqual(TRAVELMODE_PHASES.indexOf('reason'));
+    expect(planLater.body.result.completed).toEqual(TRAVELMODE_PHASES.slice(0, TRAVELMODE_PHASES.indexOf(current)));
 
     const cancelled = await api().post(`/v1/agent-runs/${runId}/control`, { action: 'cancel', reason: 'enough' });
     expect(cancelled.status).toBe(200);

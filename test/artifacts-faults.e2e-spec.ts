@@ -33,7 +33,7 @@ describe('file artifacts: size, memory and crashes', () => {
     const live = await liveNuids();
     return (await chunkSubjects()).filter((s) => !live.has(s.split('.').pop() as string));
   };
-  const files = async () => (await system.api(owner).get(`/api/v1/agents/${runId}/artifacts`)).body as { path: string }[];
+  const files = async () => (await system.api(owner).get(`/api/v1/agents/${runId}/artifacts?details=true`)).body as { path: string }[];
 
   it('round-trips a 64 MiB file through the gateway with the artifact-service 64 MB above idle at most', async () => {
     const service = system.artifactServices[0] as ServiceProcess;

@@ -45,8 +45,12 @@ describe('file artifacts (Vertesia)', () => {
     const replacement = Buffer.from('city,days\nRome,4\n');
     const replaced = await put('reports/data.csv', replacement, 'text/plain');
     expect(replaced.status).toBe(200);
-    const list = await system.api(owner).get(`/api/v1/agents/${runId}/artifacts`);
+    const list = await system.api(owner).get(`/api/v1/agents/${runId}/artifacts?details=true`);
     expect(list.status).toBe(200);
+    // Without details: the paths, as the official Vertesia client reads them.
+    const paths = await system.api(owner).get(`/api/v1/agents/${runId}/artifacts`);
+    expect(paths.body).toEqual(list.body.map((f: { path: string }) => f.path));
+    expect(paths.body).toContain('reports/data.csv');
     expect(list.body.filter((f: { path: string }) => f.path === 'reports/data.csv')).toEqual([
       expect.objectContaining({ size: replacement.length, content_type: 'text/plain', sha256: createHash('sha256').update(replacement).digest('hex') }),
     ]);
@@ -165,7 +169,7 @@ describe('file artifacts (Vertesia)', () => {
       expect(res.status).toBe(404);
       expect(res.body).toEqual({ error: expect.any(String) });
     }
-    const files = (await system.api(owner).get(`/api/v1/agents/${runId}/artifacts`)).body.map((f: { path: string }) => f.path);
+    const files = (await system.api(owner).get(`/api/v1/agents/${runId}/artifacts`)).body as string[];
     expect(files).not.toContain('theirs.txt');
   });
 

@@ -1,5 +1,6 @@
 import type { Subscription } from '@nats-io/transport-node';
-import { RUN_PHASES, STREAMS, SUBJECTS, type RunEvent, type WorkerReport } from '#contracts';
+import { STREAMS, SUBJECTS, type RunEvent, type WorkerReport } from '#contracts';
+import { TRAVELMODE_PHASES } from '#dialects';
 import { CommandClient } from '#messaging';
 import { waitFor } from '../tools/harness';
 import { readRunLog } from './support/run-log';
@@ -10,7 +11,7 @@ const zeroTo = (n: number) => Array.from({ length: n + 1 }, (_, i) => i);
 
 /** What a worker reports for one attempt: one step per phase, then done + completed (8 commands). */
 const WORKER_STEPS: WorkerReport[][] = [
-  ...RUN_PHASES.filter((p) => p !== 'done').map((phase): WorkerReport[] => [{ kind: 'phase_started', phase }]),
+  ...TRAVELMODE_PHASES.filter((p) => p !== 'done').map((phase): WorkerReport[] => [{ kind: 'phase_started', phase }]),
   [
     { kind: 'phase_started', phase: 'done' },
     { kind: 'completed', result: { summary: 'done' } },
@@ -80,7 +81,7 @@ describe('two run-service replicas under concurrent commands', () => {
     expect(refused).toEqual(Array(19).fill({ status: 400, body: { error: 'cannot start a run that is running' } }));
 
     const log = await readRunLog(system.js, runId);
-    expect(log.map((e) => e.type)).toEqual(['RunCreated', 'RunStarted']);
+    expect(log.map((e) => e.type)).toEqual(['RunCreatedV2', 'RunStartedV2']);
     expect(sequencesOf(log)).toEqual([0, 1]);
     const page = await api().get(`/v1/agent-runs/${runId}/events`);
     expect(page.body.events.map((e: any) => [e.sequence, e.eventType])).toEqual([[1, 'RUN_STARTED']]);
@@ -168,8 +169,8 @@ describe('two run-service replicas under concurrent commands', () => {
     expect(refusals).toEqual([]);
     for (const runId of runIds) {
       const log = logs.get(runId)!;
-      expect(log.map((e) => e.type)).toEqual(['RunCreated', 'RunStarted', ...RUN_PHASES.map(() => 'RunPhaseStarted'), 'RunCompleted']);
-      expect(log.filter((e) => e.type === 'RunPhaseStarted').map((e) => (e.data as { phase: string }).phase)).toEqual([...RUN_PHASES]);
+      expect(log.map((e) => e.type)).toEqual(['RunCreatedV2', 'RunStartedV2', ...TRAVELMODE_PHASES.map(() => 'RunPhaseStarted'), 'RunCompleted']);
+      expect(log.filter((e) => e.type === 'RunPhaseStarted').map((e) => (e.data as { phase: string }).phase)).toEqual([...TRAVELMODE_PHASES]);
       const run = await system.waitForRun(user, runId, (s) => s === 'completed');
       expect(run.lastEventSequence).toBe(LAST_SEQUENCE);
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { headers } from '@nats-io/transport-node';
-import { DomainError, ErrorCode, HEADERS, RUN_PHASES, SUBJECTS, type WorkerReport } from '#contracts';
+import { DomainError, ErrorCode, HEADERS, SUBJECTS, type WorkerReport } from '#contracts';
+import { TRAVELMODE_PHASES } from '#dialects';
 import { CommandClient } from '#messaging';
 import { expectGapless, readRunLog } from './support/run-log';
 import { TestSystem } from './support/system';
@@ -36,7 +37,7 @@ describe('run-service killed mid-command', () => {
 
     const client = new CommandClient(system.nc, 2_000);
     client.start();
-    const phases = RUN_PHASES.filter((p) => p !== 'done');
+    const phases = TRAVELMODE_PHASES.filter((p) => p !== 'done');
     const acknowledged = new Map<string, string[]>(); // runId → command ids in order
 
     // One worker per run, each sending its reports in order and resending the same command id
@@ -85,7 +86,7 @@ describe('run-service killed mid-command', () => {
     for (const runId of runIds) {
       const log = await readRunLog(system.js, runId);
       expectGapless(log);
-      expect(log.map((e) => e.type).slice(0, 2)).toEqual(['RunCreated', 'RunStarted']);
+      expect(log.map((e) => e.type).slice(0, 2)).toEqual(['RunCreatedV2', 'RunStartedV2']);
       const reports = log.slice(2);
       expect(reports).toHaveLength(COMMANDS * BATCH);
       // Each acknowledged command's batch is in the log once, whole and contiguous, in order.
@@ -124,8 +125,8 @@ describe('run-service killed mid-command', () => {
     const client = new CommandClient(system.nc, 5_000);
     client.start();
     const command = {
-      type: 'ReportRunProgress',
-      data: { runId, attempt: 1, reports: [{ kind: 'phase_started', phase: 'plan' }] },
+      type: 'ReportRunProgress' as const,
+      data: { runId, attempt: 1, reports: [{ kind: 'phase_started' as const, phase: 'plan' }] },
       metadata: { commandId: randomUUID(), correlationId: runId, actor: { kind: 'agent' as const, id: 'trip-planner' } },
     };
     const first = await client.send(SUBJECTS.runCommands(runId), command);

@@ -101,7 +101,7 @@ describe('Idempotency-Key', () => {
     expect(replayed(second)).toBe('true');
     const fresher = await api.post(`/v1/agent-runs/${runId}/control`, cancel, withKey(key()));
     expect(fresher).toMatchObject({ status: 400, body: { error: 'cannot cancel a run that is cancelled' } });
-    expect((await readRunLog(system.js, runId)).map((e) => e.type)).toEqual(['RunCreated', 'RunCancelled']);
+    expect((await readRunLog(system.js, runId)).map((e) => e.type)).toEqual(['RunCreatedV2', 'RunCancelled']);
 
     // Start with a key, let the run complete, replay: the stored `running` answer, not a new start.
     const other = (await api.post('/v1/agent-runs', { tripId, triggerMessage: 'Rome' })).body.run.id;
@@ -135,7 +135,7 @@ describe('Idempotency-Key', () => {
     await api.post(`/v1/agent-runs/${pending}/control`, { action: 'cancel' });
     const late = await api.post(`/v1/agent-runs/${pending}/control`, { action: 'retry' }, withKey(r));
     expect({ status: late.status, body: late.body }).toEqual({ status: 400, body: early.body });
-    expect((await readRunLog(system.js, pending)).map((e) => e.type)).toEqual(['RunCreated', 'RunCancelled']);
+    expect((await readRunLog(system.js, pending)).map((e) => e.type)).toEqual(['RunCreatedV2', 'RunCancelled']);
 
     // A validation failure under a key is replayed as well.
     const v = key();
@@ -186,7 +186,7 @@ describe('Idempotency-Key', () => {
     expect(ok.length + cancels.filter((r) => r.status === 409).length).toBe(10);
     expect(ok.length).toBeGreaterThanOrEqual(1);
     for (const r of ok) expect(r.body).toEqual(ok[0]!.body);
-    expect((await readRunLog(system.js, runId)).map((e) => e.type)).toEqual(['RunCreated', 'RunCancelled']);
+    expect((await readRunLog(system.js, runId)).map((e) => e.type)).toEqual(['RunCreatedV2', 'RunCancelled']);
   });
 
   it('accepts keys of 1-255 visible ASCII characters and refuses others with 400', async () => {
@@ -238,6 +238,6 @@ describe('Idempotency-Key', () => {
     const replay = await api.post('/v1/agent-runs', body, withKey(k));
     expect({ status: replay.status, body: replay.body, replayed: replayed(replay) }).toEqual({ status: 201, body: up.body, replayed: 'true' });
     expect(await runIds(api)).toEqual([up.body.run.id]);
-    expect((await readRunLog(system.js, up.body.run.id)).map((e) => e.type)).toEqual(['RunCreated']);
+    expect((await readRunLog(system.js, up.body.run.id)).map((e) => e.type)).toEqual(['RunCreatedV2']);
   });
 });

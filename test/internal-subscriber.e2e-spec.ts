@@ -7,6 +7,10 @@ import { TestSystem } from './support/system';
 const API_NAME: Record<string, string> = {
   RunCreated: 'RUN_CREATED',
   RunStarted: 'RUN_STARTED',
+  RunCreatedV2: 'RUN_CREATED',
+  RunStartedV2: 'RUN_STARTED',
+  RunAnswered: 'MESSAGE_COMPLETED',
+  RunDescribed: 'RUN_DESCRIBED',
   RunPhaseStarted: 'PHASE_STARTED',
   RunCompleted: 'RUN_COMPLETED',
   RunFailed: 'RUN_FAILED',
@@ -123,7 +127,7 @@ describe('an internal subscriber on RUN_EVENTS', () => {
       const mine = delivered.filter((d) => d.subject === SUBJECTS.runEvents(runId)).map((d) => d.event);
       // In delivery order, each run's sequences are 0, 1, 2 … with no gap, repeat or reordering.
       expect(mine.map((e) => e.metadata.sequence)).toEqual(mine.map((_, i) => i));
-      expect(mine[0]).toMatchObject({ type: 'RunCreated', data: { runId, triggerMessage: expect.any(String) } });
+      expect(mine[0]).toMatchObject({ type: 'RunCreatedV2', data: { runId, spec: { input: { message: expect.any(String) } } } });
       expect(mine.every((e) => e.metadata.streamId === runId)).toBe(true);
 
       const shown = apiEvents.get(runId)!;

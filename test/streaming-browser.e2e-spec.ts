@@ -1,5 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
-import { RUN_PHASES } from '#contracts';
+import { TRAVELMODE_PHASES } from '#dialects';
 import { range, type Frame } from './support/sse';
 import { TestSystem } from './support/system';
 import { tokenFor } from './support/tokens';
@@ -81,7 +81,7 @@ describe('live run streaming in a browser (Chromium EventSource)', () => {
     expect(events.map((e) => e.sequence)).toEqual(range(1, n));
     expect(ids).toEqual(range(1, n).map(String));
     expect(events[0].eventType).toBe('RUN_STARTED');
-    expect(events.filter((e) => e.eventType === 'PHASE_STARTED').map((e) => e.payload.phase)).toEqual([...RUN_PHASES]);
+    expect(events.filter((e) => e.eventType === 'PHASE_STARTED').map((e) => e.payload.phase)).toEqual([...TRAVELMODE_PHASES]);
     expect(events.at(-1).eventType).toBe('RUN_COMPLETED');
     expect(frames.at(-1)).toEqual({ type: 'run_finished', status: 'completed', lastEventSequence: n });
     expect(frames.filter((f) => f.type === 'connected')).toHaveLength(1);

@@ -1,4 +1,4 @@
-import { RUN_PHASES } from '#contracts';
+import { TRAVELMODE_PHASES } from '#dialects';
 import { TestSystem } from './support/system';
 
 /** The Travelmode seed examples (000–002), answered as the seed shows, through the real processes. */
@@ -54,7 +54,7 @@ describe('Travelmode Agent Runs API', () => {
     expect(seen.map((e) => e.sequence)).toEqual(seen.map((_, i) => i + 1));
     expect(seen[0].eventType).toBe('RUN_STARTED');
     const phases = seen.filter((e) => e.eventType === 'PHASE_STARTED').map((e) => e.payload.phase);
-    expect(phases).toEqual([...RUN_PHASES]);
+    expect(phases).toEqual([...TRAVELMODE_PHASES]);
     expect(seen.at(-1).eventType).toBe('RUN_COMPLETED');
     for (const e of seen) expect(Object.keys(e).sort()).toEqual(['createdAt', 'eventType', 'payload', 'sequence']);
 

@@ -156,7 +156,7 @@ describe('a run-service stopped gracefully and restarted', () => {
       expect(run.phase).toBe('done');
       const log = await runLog(runId);
       expect(log.map((e) => e.metadata.sequence)).toEqual(log.map((_, i) => i));
-      expect(log.filter((e) => e.type === 'RunStarted')).toHaveLength(1);
+      expect(log.filter((e) => e.type === 'RunStartedV2')).toHaveLength(1);
       const phases = log.filter((e) => e.type === 'RunPhaseStarted').map((e) => (e.data as { phase: string }).phase);
       expect(phases).toEqual(['understand', 'plan', 'retrieve', 'reason', 'act', 'compose', 'deliver', 'done']);
       expect(log.filter((e) => e.type === 'RunCompleted')).toHaveLength(1);

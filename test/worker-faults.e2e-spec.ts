@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RUN_PHASES, type RunEvent } from '#contracts';
+import { type RunEvent } from '#contracts';
+import { TRAVELMODE_PHASES } from '#dialects';
 import type { ServiceProcess } from '../tools/harness';
 import { allEvents, expectSequential, startRun, until, waitForEvent, type TmEvent } from './support/agent-runs';
 import { expectGapless, readRunLog } from './support/run-log';
@@ -104,13 +105,13 @@ describe('worker faults', () => {
     expect(workers[1].workerId).toContain(`-${survivor.pid}-`);
     const redispatchAt = events.indexOf(redispatches[0]!);
     expect(events.slice(redispatchAt + 1).filter((e) => e.eventType === 'PHASE_STARTED').map((e) => e.payload.phase)).toEqual([
-      ...RUN_PHASES,
+      ...TRAVELMODE_PHASES,
     ]);
     expect(events.at(-1)!.eventType).toBe('RUN_COMPLETED');
 
     const log = await readRunLog(system.js, runId);
     expectGapless(log);
-    const at = log.findIndex((e) => e.type === 'RunRedispatched');
+    const at = log.findIndex((e) => e.type === 'RunRedispatchedV2');
     expect(new Set(attemptsAfter(log, at))).toEqual(new Set([2]));
   });
 
@@ -154,7 +155,7 @@ describe('worker faults', () => {
     ]);
     const log = await readRunLog(system.js, runId);
     expectGapless(log);
-    const at = log.findIndex((e) => e.type === 'RunRedispatched');
+    const at = log.findIndex((e) => e.type === 'RunRedispatchedV2');
     expect(new Set(attemptsAfter(log, at))).toEqual(new Set([2]));
     expect(log.find((e) => e.type === 'RunClaimed' && e.data.attempt === 2)?.data).toMatchObject({
       workerId: expect.not.stringContaining(`-${pid}-`),

@@ -57,10 +57,12 @@ export class SseConnection {
   done!: Promise<void>;
   private readonly controller = new AbortController();
 
-  static async open(url: string, options: { token?: string; headers?: Record<string, string> } = {}): Promise<SseConnection> {
+  /** `token` goes in the session cookie, `bearer` in Authorization. */
+  static async open(url: string, options: { token?: string; bearer?: string; headers?: Record<string, string> } = {}): Promise<SseConnection> {
     const connection = new SseConnection();
     const headers: Record<string, string> = { accept: 'text/event-stream', ...options.headers };
     if (options.token) headers.cookie = `session_token=${options.token}`;
+    if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
     const res = await fetch(url, { headers, signal: connection.controller.signal });
     connection.status = res.status;
     connection.headers = res.headers;

@@ -1,10 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { ApiExceptionFilter, CommandBus, ProjectionWaiter, ServiceModule, TokenVerifier } from '#platform';
+import {
+  ApiExceptionFilter,
+  CommandBus,
+  IdempotencyInterceptor,
+  IdempotencyStore,
+  ProjectionWaiter,
+  ServiceModule,
+  authProviders,
+} from '#platform';
 import { artifactIdsProvider } from './artifacts/artifact-ids';
 import { ArtifactReadModel } from './artifacts/artifact-read-model';
 import { FileArtifactsService } from './artifacts/file-artifacts.service';
+import { FileUploadsService } from './artifacts/file-uploads.service';
 import { TypedArtifactsService } from './artifacts/typed-artifacts.service';
 import type { ArtifactServiceConfig } from './config';
 import { ArtifactAuthGuard } from './http/auth.guard';
@@ -23,17 +32,20 @@ export class ArtifactServiceModule {
       imports: [ServiceModule.register({ name: 'artifact-service', config, logger, database: true })],
       controllers: [FileArtifactsController, TypedArtifactsController],
       providers: [
-        { provide: TokenVerifier, useValue: new TokenVerifier(config) },
+        ...authProviders(config),
         CommandBus,
         ProjectionWaiter,
         ArtifactStore,
         artifactIdsProvider,
         ArtifactReadModel,
         FileArtifactsService,
+        FileUploadsService,
+        IdempotencyStore,
         TypedArtifactsService,
         TypedArtifactResponder,
         Sweeper,
         { provide: APP_GUARD, useClass: ArtifactAuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
     };

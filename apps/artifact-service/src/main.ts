@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
-import { PinoNestLogger, createLogger, requestLogger, runService, useApiErrors } from '#platform';
+import { PinoNestLogger, createLogger, requestLogger, runService, traceContext, useApiErrors } from '#platform';
 import { ArtifactServiceModule } from './app.module';
 import { loadArtifactServiceConfig } from './config';
 
@@ -19,6 +19,7 @@ void runService('artifact-service', logger, async () => {
   });
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+  app.use(traceContext);
   app.use(requestLogger(logger));
   const json = express.json({ limit: 16 * 1024 });
   app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'PATCH' ? json(req, res, next) : next()));

@@ -8,15 +8,21 @@ import {
   IdempotencyStore,
   ProjectionWaiter,
   ServiceModule,
-  TokenVerifier,
+  authProviders,
 } from '#platform';
 import { AuthGuard } from './auth/auth.guard';
 import type { GatewayConfig } from './config';
 import { TravelmodeRunsController } from './dialects/travelmode/agent-runs.controller';
 import { ThreadsController } from './dialects/travelmode/threads.controller';
+import { ApiKeysController } from './dialects/travelmode/api-keys.controller';
+import { RunsController } from './dialects/thread-runs/runs.controller';
+import { ThreadRunsController } from './dialects/thread-runs/thread-runs.controller';
+import { AgentsController, InteractionsController } from './dialects/vertesia/agents.controller';
+import { ApiKeysService } from './api-keys/api-keys.service';
 import { RunReadModel } from './read-model/run-read-model';
 import { ThreadReadModel } from './read-model/thread-read-model';
 import { RunInteractionsService } from './runs/run-interactions.service';
+import { AgentCatalog } from './agents/agent-catalog';
 import { RunsService } from './runs/runs.service';
 import { ThreadIds } from './threads/thread-ids';
 import { ThreadsService } from './threads/threads.service';
@@ -29,14 +35,16 @@ export class GatewayModule {
       imports: [
         ServiceModule.register({ name: 'gateway', config, logger, database: true }),
       ],
-      controllers: [TravelmodeRunsController, ThreadsController],
+      controllers: [TravelmodeRunsController, ThreadsController, ApiKeysController, ThreadRunsController, RunsController, AgentsController, InteractionsController],
       providers: [
-        { provide: TokenVerifier, useValue: new TokenVerifier(config) },
+        ...authProviders(config),
         CommandBus,
         IdempotencyStore,
         ProjectionWaiter,
         RunReadModel,
         ThreadReadModel,
+        AgentCatalog,
+        ApiKeysService,
         RunsService,
         RunInteractionsService,
         ThreadsService,

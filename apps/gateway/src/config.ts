@@ -1,10 +1,11 @@
-import { authEnv, commonEnv, databaseEnv, loadConfig, num, port, url } from '#platform';
+import { authEnv, commonEnv, databaseEnv, loadConfig, num, port, str, url } from '#platform';
 
 export const gatewayEnv = {
   ...commonEnv,
   ...databaseEnv,
   PORT: port({ default: 3000, desc: 'HTTP port of the public API' }),
   ...authEnv,
+  DEFAULT_AGENT: str({ default: 'trip-planner', desc: 'the agent of a run that names none' }),
   QUERY_TIMEOUT_MS: num({ default: 3_000, desc: 'how long a run query waits for the worker holding the run' }),
   COMMAND_TIMEOUT_MS: num({ default: 5_000, desc: 'how long a request waits for the run-service before 503' }),
   PROJECTION_WAIT_MS: num({ default: 2_000, desc: 'how long a write waits for the read model to show it' }),

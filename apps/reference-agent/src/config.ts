@@ -5,6 +5,7 @@ export const referenceAgentEnv = {
   LOG_LEVEL: commonEnv.LOG_LEVEL,
   HEALTH_PORT: port({ default: 3004, desc: 'liveness and readiness of the worker' }),
   AGENT_NAME: str({ default: 'trip-planner', desc: 'the agent this worker serves (runs name it in `agent`)' }),
+  AGENT_VERSION: str({ default: '1', desc: 'the version it announces (a number, or a label such as draft)' }),
   WORKER_CONCURRENCY: num({ default: 100, desc: 'attempts one worker process executes at once' }),
   WORKER_LEASE_RENEW_MS: num({ default: 2_000, desc: 'lease heartbeat period (keep well under LEASE_TIMEOUT_MS)' }),
   WORKER_ATTEMPT_TIMEOUT_MS: num({ default: 30 * 60_000, desc: 'an attempt running longer is aborted and failed by the worker' }),

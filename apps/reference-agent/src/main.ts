@@ -3,7 +3,7 @@ import { AgentWorker } from '#agent-sdk';
 import { connectNats } from '#messaging';
 import { createLogger, runService } from '#platform';
 import { loadReferenceAgentConfig } from './config';
-import { TRIP_PLANNER_TOOLS, tripPlanner } from './trip-planner';
+import { TRIP_PLANNER_PHASES, TRIP_PLANNER_TOOLS, tripPlanner } from './trip-planner';
 
 const logger = createLogger('reference-agent');
 
@@ -14,12 +14,20 @@ void runService('reference-agent', logger, async () => {
   const worker = new AgentWorker({
     nc,
     agents: {
-      [config.AGENT_NAME]: tripPlanner({
-        stepMs: config.TRIP_PLANNER_STEP_MS,
-        inputTimeoutMs: config.TRIP_PLANNER_INPUT_TIMEOUT_MS,
-        artifacts: config.TRIP_PLANNER_ARTIFACTS,
-        llm: config.LLM_BASE_URL ? { baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL } : null,
-      }),
+      [config.AGENT_NAME]: {
+        version: config.AGENT_VERSION,
+        description: 'Plans trips: sights, museums, walks and food, day by day',
+        phases: TRIP_PLANNER_PHASES,
+        tools: TRIP_PLANNER_TOOLS.map((t) => t.name),
+        model: config.LLM_BASE_URL ? config.LLM_MODEL : 'trip-planner-offline',
+        environment: 'default',
+        handler: tripPlanner({
+          stepMs: config.TRIP_PLANNER_STEP_MS,
+          inputTimeoutMs: config.TRIP_PLANNER_INPUT_TIMEOUT_MS,
+          artifacts: config.TRIP_PLANNER_ARTIFACTS,
+          llm: config.LLM_BASE_URL ? { baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL } : null,
+        }),
+      },
     },
     maxConcurrentRuns: config.WORKER_CONCURRENCY,
     leaseRenewMs: config.WORKER_LEASE_RENEW_MS,

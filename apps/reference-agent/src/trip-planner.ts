@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AgentHandler, RunContext } from '#agent-sdk';
+import type { AgentHandler, AgentRun, RunContext } from '#agent-sdk';
 import { findDestination, itinerary, searchAttractions, tripDays, type Attraction } from './destinations';
 import { streamChat, type LlmOptions } from './llm';
 
@@ -19,6 +19,19 @@ export const TRIP_PLANNER_TOOLS = [
   { name: 'search_attractions', description: 'Sights, museums, walks and food of a destination' },
 ];
 
+/** The phases it walks: Travelmode's eight (seed 000), which it declares when it registers. */
+export const TRIP_PLANNER_PHASES = ['understand', 'plan', 'retrieve', 'reason', 'act', 'compose', 'deliver', 'done'] as const;
+
+/**
+ * What the traveller asks, the same way in every dialect: the latest user message of the
+ * conversation — the trigger message (Travelmode), the thread's last message (seed 003), or
+ * `data.task` (Vertesia) — and the trigger message for runs without a conversation.
+ */
+export function requestOf(run: AgentRun): string {
+  const asked = run.conversation.filter((m) => m.role === 'user').at(-1)?.content;
+  return asked ?? run.triggerMessage;
+}
+
 /**
  * The reference agent: understand → plan → retrieve → reason → act → compose → deliver → done,
  * paced by `stepMs` so streaming and cancellation can be watched. Offline and deterministic unless
@@ -27,7 +40,8 @@ export const TRIP_PLANNER_TOOLS = [
 export function tripPlanner(options: TripPlannerOptions): AgentHandler {
   return async (run, ctx) => {
     const pause = () => sleep(options.stepMs, undefined, { signal: ctx.signal });
-    let request = run.triggerMessage;
+    const asked = requestOf(run);
+    let request = asked;
     // Any signal is a note from the traveller ("window seat"): kept with the plan, in arrival order.
     const notes: { signal: string; payload: unknown }[] = [];
     ctx.onSignal('*', (payload, name) => {
@@ -62,7 +76,7 @@ export function tripPlanner(options: TripPlannerOptions): AgentHandler {
     await pause();
 
     await ctx.phase('act');
-    if (run.attempt === 1 && run.triggerMessage.includes(FAIL_ONCE_MARKER))
+    if (run.attempt === 1 && asked.includes(FAIL_ONCE_MARKER))
       throw new Error('simulated failure on the first attempt');
     const store = async (artifactType: string, title: string, content: unknown) =>
       options.artifacts ? (await ctx.artifact({ artifactType, title, content })).id : null;
@@ -75,15 +89,19 @@ export function tripPlanner(options: TripPlannerOptions): AgentHandler {
     await pause();
 
     await ctx.phase('deliver');
+    await ctx.describe({ name: slug(`${days}-days-${destination}`), title: `${days} days in ${destination}`, topic: destination });
+    ctx.answer(answerOf(destination, days, plan));
     await pause();
     await ctx.phase('done');
     return {
-      summary: `Plan ready for: ${run.triggerMessage}`,
+      summary: `Plan ready for: ${asked}`,
       destination,
       days,
       artifacts: { candidates, proposals },
       itinerary: plan,
       notes,
+      // How much conversation it was handed: a thread's later runs, restarts and forks carry more.
+      turns: run.conversation.length,
     };
   };
 }
@@ -123,3 +141,10 @@ async function reason(
 }
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 64);
+
+/** The answer a conversation records: the itinerary, one line per day. */
+function answerOf(destination: string, days: number, plan: ReturnType<typeof itinerary>): string {
+  const lines = plan.map((day) => `Day ${day.day}: ${day.items.join(', ')}`);
+  return [`${days} day${days === 1 ? '' : 's'} in ${destination}:`, ...lines].join('\n');
+}

@@ -7,15 +7,17 @@ import type { RunServiceConfig } from './config';
 import { ProjectionWriter } from './projector/projection-writer';
 import { ProjectorService } from './projector/projector.service';
 import { DispatcherService } from './dispatch/dispatcher.service';
+import { agentsBucketProvider } from './dispatch/agents-bucket';
 import { leaseBucketProvider } from './dispatch/lease-bucket';
+import { ConversationRecorder } from './conversations/conversation-recorder.service';
 import { LeaseMonitorService } from './dispatch/lease-monitor.service';
 
 @Module({})
 export class RunServiceModule {
   static register(config: RunServiceConfig, logger: Logger): DynamicModule {
-    const providers: Provider[] = [CommandHandlers, CommandConsumer, leaseBucketProvider];
+    const providers: Provider[] = [CommandHandlers, CommandConsumer, leaseBucketProvider, agentsBucketProvider];
     if (config.PROJECTOR_ENABLED) providers.push(ProjectionWriter, ProjectorService);
-    if (config.DISPATCHER_ENABLED) providers.push(DispatcherService, LeaseMonitorService);
+    if (config.DISPATCHER_ENABLED) providers.push(DispatcherService, LeaseMonitorService, ConversationRecorder);
     return {
       module: RunServiceModule,
       imports: [

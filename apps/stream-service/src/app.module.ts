@@ -1,11 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { ServiceModule, TokenVerifier } from '#platform';
+import { ServiceModule, authProviders } from '#platform';
 import type { StreamServiceConfig } from './config';
 import { RunFeeds } from './run-feeds';
 import { RunHistory } from './run-history';
 import { SseSessions } from './sse-sessions';
+import { ThreadRunsStreamController } from './dialects/thread-runs-stream.controller';
 import { TravelmodeStreamController } from './dialects/travelmode-stream.controller';
+import { VertesiaStreamController } from './dialects/vertesia-stream.controller';
 import { RunStreams } from './run-streams';
 
 /** SSE: replays a run's event subject from a sequence, then live. Stateless: any number of replicas. */
@@ -17,8 +19,8 @@ export class StreamServiceModule {
       imports: [
         ServiceModule.register({ name: 'stream-service', config, logger, database: true }),
       ],
-      controllers: [TravelmodeStreamController],
-      providers: [{ provide: TokenVerifier, useValue: new TokenVerifier(config) }, RunHistory, RunFeeds, SseSessions, RunStreams],
+      controllers: [TravelmodeStreamController, ThreadRunsStreamController, VertesiaStreamController],
+      providers: [...authProviders(config), RunHistory, RunFeeds, SseSessions, RunStreams],
     };
   }
 }

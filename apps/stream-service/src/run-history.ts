@@ -31,13 +31,22 @@ export class RunHistory {
     return rows[0] ? Number(rows[0].stream_seq) : 0;
   }
 
-  /** The sequence of the run's last event at or before an instant (epoch ms; 0 before any). */
-  async sequenceAt(runId: string, epochMs: number): Promise<number> {
+  /** The sequence of the run's last event at or before an instant of its event clock (0 before any). */
+  async sequenceAt(runId: string, clock: number): Promise<number> {
     const rows: { sequence: number | null }[] = await this.dataSource.query(
-      'SELECT max(sequence) AS sequence FROM run_events WHERE run_id = $1 AND created_at <= $2',
-      [runId, new Date(epochMs)],
+      'SELECT max(sequence) AS sequence FROM run_events WHERE run_id = $1 AND clock <= $2',
+      [runId, clock],
     );
     return rows[0]?.sequence ?? 0;
+  }
+
+  /** The run's event clock at its last projected event up to `sequence` (0 before any). */
+  async clockAt(runId: string, sequence: number): Promise<number> {
+    const rows: { clock: string }[] = await this.dataSource.query(
+      'SELECT clock FROM run_events WHERE run_id = $1 AND sequence <= $2 ORDER BY sequence DESC LIMIT 1',
+      [runId, sequence],
+    );
+    return rows[0] ? Number(rows[0].clock) : 0;
   }
 
   /** Up to `limit` events stored after stream position `after`. */

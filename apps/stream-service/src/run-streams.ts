@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { DomainError, ErrorCode, MAX_INT32, canonicalRunId } from '#contracts';
+import { DomainError, ErrorCode, MAX_INT32, canSee, canonicalRunId } from '#contracts';
 import type { DialectBase, ResumePoint } from '#dialects';
 import { LOGGER, TokenVerifier, ValidationFailedError, toHttpError } from '#platform';
 import { RunHistory } from './run-history';
@@ -31,12 +31,11 @@ export class RunStreams {
 
   async open(dialect: DialectBase, req: Request, res: Response, rawRunId: string, resume: () => ResumePoint): Promise<void> {
     try {
-      const { cookie, bearer } = dialect.streamAuth;
-      const principal = await this.verifier.authenticate(req.headers, { cookie, bearer });
+      const principal = await this.verifier.authenticate(req.headers, dialect.streamAuth, req.query);
       const point = resume();
       const runId = canonicalRunId(rawRunId);
       const run = runId === null ? null : await this.history.run(runId);
-      if (!run || run.userId !== principal.userId) throw new DomainError(ErrorCode.RunNotFound, 'run not found');
+      if (!run || !canSee({ ownerId: run.userId, ...run }, principal)) throw new DomainError(ErrorCode.RunNotFound, 'run not found');
       const since = 'afterSequence' in point ? point.afterSequence : await this.history.sequenceAt(run.id, point.afterTime);
       await this.sessions.open(res, run, since, dialect.sse);
     } catch (error) {

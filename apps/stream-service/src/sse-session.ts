@@ -13,6 +13,8 @@ export interface SessionDeps {
   page(after: number, limit: number): Promise<StoredEvent<RunEvent>[]>;
   /** Sequence of the run's last stored event. */
   lastSequence(): Promise<number>;
+  /** The run's event clock at a sequence (the read model's; 0 before any event). */
+  clockAt(sequence: number): Promise<number>;
   /** Starts live delivery; resolves once nothing published afterwards can be missed. */
   listen(onEvent: (event: RunEvent) => void): Promise<() => void>;
   retryMs: number;
@@ -30,12 +32,12 @@ const PAGE = 500;
  * and codec, so each stream's write only queues the same bytes (null: the dialect shows nothing).
  */
 const encoded = new WeakMap<SseCodec, WeakMap<RunEvent, Buffer | null>>();
-function eventFrame(codec: SseCodec, event: RunEvent): Buffer | null {
+function eventFrame(codec: SseCodec, event: RunEvent, clock: number): Buffer | null {
   let frames = encoded.get(codec);
   if (!frames) encoded.set(codec, (frames = new WeakMap()));
   let bytes = frames.get(event);
   if (bytes === undefined) {
-    const frame = codec.event(event);
+    const frame = codec.event(event, clock);
     bytes = frame === null ? null : Buffer.from(frame);
     frames.set(event, bytes);
   }
@@ -51,6 +53,8 @@ function eventFrame(codec: SseCodec, event: RunEvent): Buffer | null {
  */
 export class SseSession {
   private last: number;
+  /** The run's event clock at `last`: every stream computes the same one for an event. */
+  private clock = 0;
   private state: RunSnapshot;
   private pending: RunEvent[] | null = [];
   private closed = false;
@@ -86,6 +90,7 @@ export class SseSession {
     this.unlisten = await this.deps.listen((event) => this.onLive(event));
     // A `since` past the log's end would swallow everything to come: nothing newer exists.
     this.last = Math.min(this.last, Math.max(0, await this.deps.lastSequence()));
+    this.clock = await this.deps.clockAt(this.last);
     await this.catchUp();
   }
 
@@ -124,7 +129,8 @@ export class SseSession {
     }
     this.state = evolveRun(this.state, event) ?? this.state;
     this.last = sequence;
-    const frame = eventFrame(this.deps.codec, event);
+    this.clock = Math.max(Date.parse(event.metadata.createdAt), this.clock + 1);
+    const frame = eventFrame(this.deps.codec, event, this.clock);
     if (frame !== null) this.write(frame);
     if (live && isTerminalStatus(this.state.status)) this.finish();
   }

@@ -55,6 +55,7 @@ export class SseSessions implements OnModuleInit, BeforeApplicationShutdown {
       startAfter: (sequence) => this.history.startAfter(run.id, sequence),
       page: (after, limit) => this.history.page(run.id, after, limit),
       lastSequence: () => this.history.lastSequence(run.id),
+      clockAt: (sequence) => this.history.clockAt(run.id, sequence),
       listen: (onEvent) => this.feeds.listen(run.id, onEvent),
       retryMs: this.config.STREAM_RETRY_MS,
       maxBufferedBytes: this.config.STREAM_MAX_BUFFERED_BYTES,

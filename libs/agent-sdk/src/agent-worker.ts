@@ -6,26 +6,32 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { nanos, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
   AGENT_NAME_PATTERN,
+  AGENT_VERSION_PATTERN,
   CONSUMERS,
   DomainError,
   KV_BUCKETS,
-  RUN_PHASES,
   STREAMS,
   SUBJECTS,
+  type AgentRegistration,
   type QueryReply,
+  type RunSnapshot,
   type WorkItem,
 } from '#contracts';
 import { EventStore, decodeJson, encodeJson, ensureDurable } from '#messaging';
 import { LeaseKeeper } from './lease-keeper';
+import { loadConversation } from './conversation-loader';
 import { AttemptContext } from './run-context';
 import { RunFollower } from './run-follower';
 import { RunReporter } from './run-reporter';
-import type { AgentHandler, SdkLogger, ToolDescription } from './types';
+import type { AgentDefinition, AgentHandler, AgentRun, SdkLogger, ToolDescription } from './types';
 
 export interface AgentWorkerOptions {
   nc: NatsConnection;
-  /** Agent name → handler. Each agent has its own work queue, shared by every worker that serves it. */
-  agents: Record<string, AgentHandler>;
+  /**
+   * Agent name → its handler, or its definition (version, defaults, phases). Each agent version
+   * has its own work queue, shared by every worker that serves it; a plain handler is version `1`.
+   */
+  agents: Record<string, AgentHandler | AgentDefinition>;
   workerId?: string;
   /** Attempts executed at once (default 100). */
   maxConcurrentRuns?: number;
@@ -46,6 +52,8 @@ export interface AgentWorkerOptions {
 
 const silent: SdkLogger = { info: () => undefined, warn: () => undefined };
 
+type ServedAgent = AgentDefinition & { name: string; version: string };
+
 /**
  * Runs agent handlers for work items: takes an item from the agent's queue, claims the attempt,
  * holds its lease while the handler runs, follows the run's log for stop/cancel/input/signals,
@@ -64,10 +72,18 @@ export class AgentWorker {
   private readonly executing = new Map<string, { attempt: number; done: Promise<void> }>();
   private freeSlots: number;
   private slotWaiters: (() => void)[] = [];
+  private readonly served: Map<string, ServedAgent>;
 
   constructor(private readonly options: AgentWorkerOptions) {
-    for (const name of Object.keys(options.agents))
-      if (!AGENT_NAME_PATTERN.test(name)) throw new Error(`agent name ${name} must match ${AGENT_NAME_PATTERN}`);
+    this.served = new Map(
+      Object.entries(options.agents).map(([name, agent]) => {
+        const definition = typeof agent === 'function' ? { handler: agent } : agent;
+        const version = definition.version ?? '1';
+        if (!AGENT_NAME_PATTERN.test(name)) throw new Error(`agent name ${name} must match ${AGENT_NAME_PATTERN}`);
+        if (!AGENT_VERSION_PATTERN.test(version)) throw new Error(`agent version ${version} must match ${AGENT_VERSION_PATTERN}`);
+        return [name, { ...definition, name, version }];
+      }),
+    );
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.logger = options.logger ?? silent;
     this.js = jetstream(options.nc);
@@ -90,22 +106,43 @@ export class AgentWorker {
       new Kvm(this.options.nc).open(KV_BUCKETS.leases).then(async (b: KV) => (await b.status(), b)),
     );
     await this.waitForPlatform('work stream', () => jsm.streams.info(STREAMS.work));
+    const registry = await this.waitForPlatform('agents registry', () =>
+      new Kvm(this.options.nc).open(KV_BUCKETS.agents).then(async (b: KV) => (await b.status(), b)),
+    );
     this.leases = new LeaseKeeper(kv, this.workerId, this.options.leaseRenewMs ?? 2_000, this.logger);
     this.leases.start();
-    for (const agent of Object.keys(this.options.agents)) {
-      const durable = CONSUMERS.workers(agent);
-      await ensureDurable(jsm, STREAMS.work, {
-        durable_name: durable,
-        filter_subject: SUBJECTS.work(agent),
-        ack_wait: nanos(this.options.workAckWaitMs ?? 30_000),
-        max_deliver: -1,
-        max_ack_pending: -1,
-      });
-      const messages = await (await this.js.consumers.get(STREAMS.work, durable)).consume({ max_messages: 64 });
-      this.consumers.push(messages);
-      this.loops.push(this.serve(messages));
+    for (const agent of this.served.values()) {
+      await registry.put(`${agent.name}.${agent.version}`, encodeJson(this.registrationOf(agent)));
+      // Its version's own queue, and the queue of runs bound to no version (shared by every worker of the agent).
+      for (const version of [agent.version, null]) {
+        const durable = CONSUMERS.workers(agent.name, version);
+        await ensureDurable(jsm, STREAMS.work, {
+          durable_name: durable,
+          filter_subject: SUBJECTS.work(agent.name, version),
+          ack_wait: nanos(this.options.workAckWaitMs ?? 30_000),
+          max_deliver: -1,
+          max_ack_pending: -1,
+        });
+        const messages = await (await this.js.consumers.get(STREAMS.work, durable)).consume({ max_messages: 64 });
+        this.consumers.push(messages);
+        this.loops.push(this.serve(messages));
+      }
     }
-    this.logger.info({ workerId: this.workerId, agents: Object.keys(this.options.agents) }, 'agent worker ready');
+    const agents = [...this.served.values()].map((a) => `${a.name}@${a.version}`);
+    this.logger.info({ workerId: this.workerId, agents }, 'agent worker ready');
+  }
+
+  private registrationOf(agent: ServedAgent): AgentRegistration {
+    return {
+      name: agent.name,
+      version: agent.version,
+      description: agent.description ?? null,
+      tools: agent.tools ?? (this.options.tools ?? []).map((t) => t.name),
+      model: agent.model ?? null,
+      environment: agent.environment ?? null,
+      phases: [...(agent.phases ?? [])],
+      registeredAt: new Date().toISOString(),
+    };
   }
 
   /** Stops taking work and waits up to `drainMs` for running attempts; unfinished ones are redispatched by lease expiry. */
@@ -127,14 +164,16 @@ export class AgentWorker {
 
   private async take(msg: JsMsg): Promise<void> {
     const item = decodeJson<WorkItem>(msg.data);
-    const handler = this.options.agents[item.agent];
+    const agent = this.served.get(item.agent);
     const current = this.executing.get(item.runId);
-    if (!handler || (current && current.attempt >= item.attempt)) {
+    const otherVersion = item.version !== undefined && item.version !== null && item.version !== agent?.version;
+    if (!agent || otherVersion || (current && current.attempt >= item.attempt)) {
       msg.ack();
       return;
     }
+    let run: RunSnapshot;
     try {
-      await this.reporter.claim({
+      run = await this.reporter.claim({
         runId: item.runId,
         attempt: item.attempt,
         workerId: this.workerId,
@@ -153,21 +192,33 @@ export class AgentWorker {
       return;
     }
     msg.ack();
-    const done = this.execute(item, handler);
+    const done = this.execute(item, agent, run);
     this.executing.set(item.runId, { attempt: item.attempt, done });
     await done;
   }
 
-  private async execute(item: WorkItem, handler: AgentHandler): Promise<void> {
-    const run = {
+  private async execute(item: WorkItem, agent: ServedAgent, claimed: RunSnapshot): Promise<void> {
+    const handler: AgentHandler = agent.handler;
+    const conversation = this.store
+      ? await loadConversation(this.store, item.runId, item.eventStreamSeq).catch((error: unknown) => {
+          this.logger.warn({ err: error, runId: item.runId }, 'cannot read the conversation; the attempt gets the run input only');
+          return [];
+        })
+      : [];
+    const run: AgentRun = {
       runId: item.runId,
       attempt: item.attempt,
       agent: item.agent,
-      triggerMessage: item.triggerMessage,
-      snapshotRevision: item.snapshotRevision,
+      version: claimed.agentVersion,
+      triggerMessage: claimed.triggerMessage,
+      input: claimed.spec.input,
+      options: claimed.spec.options,
+      labels: claimed.spec.labels,
+      snapshotRevision: claimed.snapshotRevision,
+      conversation,
     };
     const ctx = new AttemptContext(run, this.workerId, this.reporter, this.options.nc, this.options.artifactTimeoutMs ?? 10_000);
-    this.registerDefaultQueries(ctx);
+    this.registerDefaultQueries(ctx, agent);
     const follower = new RunFollower(this.js, item.runId, item.attempt);
     let queries: Subscription | null = null;
     // The lease and the follower start alongside the handler, not before it: the follower reads
@@ -235,9 +286,9 @@ export class AgentWorker {
     });
   }
 
-  private registerDefaultQueries(ctx: AttemptContext): void {
+  private registerDefaultQueries(ctx: AttemptContext, agent: ServedAgent): void {
     ctx.onQuery('AgentPlan', () => ({
-      phases: RUN_PHASES,
+      phases: agent.phases ?? [],
       completed: ctx.phases.slice(0, -1),
       current: ctx.phases.at(-1) ?? null,
     }));

@@ -46,6 +46,9 @@ export class AttemptContext implements RunContext {
   private signalChain: Promise<void> = Promise.resolve();
   private inputWaiter: { resolve(content: string): void; reject(error: unknown): void } | null = null;
   private readonly messageId = randomUUID();
+  /** The attempt's answer: set by the handler, or else the text it streamed. */
+  private explicitAnswer: string | null = null;
+  private streamed = '';
 
   constructor(
     readonly run: AgentRun,
@@ -89,7 +92,16 @@ export class AttemptContext implements RunContext {
   }
 
   delta(text: string, messageId = this.messageId): void {
+    if (messageId === this.messageId) this.streamed += text;
     void this.report({ kind: 'message_delta', messageId, text }).catch(() => undefined);
+  }
+
+  answer(text: string): void {
+    this.explicitAnswer = text;
+  }
+
+  async describe(description: { name?: string | null; title?: string | null; topic?: string | null }): Promise<void> {
+    await this.report({ kind: 'describe', ...description });
   }
 
   async toolCall(name: string, input?: unknown): Promise<string> {
@@ -167,10 +179,13 @@ export class AttemptContext implements RunContext {
     while (this.flushing) await this.flushing;
   }
 
-  /** Waits for queued reports, then appends the final one (completed or failed). */
+  /** Waits for queued reports, then appends the final one (completed, with its answer first, or failed). */
   async finish(report: WorkerReport): Promise<void> {
     await this.flush().catch(() => undefined);
-    await this.report(report, true);
+    const answer = this.explicitAnswer ?? (this.streamed.length > 0 ? this.streamed : null);
+    // One append for both: the answer is in the log exactly when the completion is.
+    const reports: WorkerReport[] = report.kind === 'completed' && answer !== null ? [{ kind: 'answer', content: answer, messageId: this.messageId }, report] : [report];
+    await Promise.all(this.queueReports(reports, true));
   }
 
   /**
@@ -188,11 +203,17 @@ export class AttemptContext implements RunContext {
   // ---- batching ------------------------------------------------------------------------------
 
   private report(report: WorkerReport, final = false): Promise<void> {
-    if (this.abort.signal.aborted && !(final && this.timedOut)) return Promise.reject(this.abort.signal.reason);
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ report, settle: { resolve, reject } });
-      if (!this.flushing) this.flushing = this.drain().finally(() => (this.flushing = null));
-    });
+    return this.queueReports([report], final)[0] as Promise<void>;
+  }
+
+  /** Queues reports together, so they go to the log in the same append. */
+  private queueReports(reports: WorkerReport[], final: boolean): Promise<void>[] {
+    if (this.abort.signal.aborted && !(final && this.timedOut)) return reports.map(() => Promise.reject(this.abort.signal.reason));
+    const settled = reports.map(
+      (report) => new Promise<void>((resolve, reject) => this.queue.push({ report, settle: { resolve, reject } })),
+    );
+    if (!this.flushing) this.flushing = this.drain().finally(() => (this.flushing = null));
+    return settled;
   }
 
   private async drain(): Promise<void> {

@@ -1,12 +1,26 @@
-import type { RunPhase, UsageIncrement } from '#contracts';
+import type { RunInput, RunLabels, RunOptions, RunPhase, UsageIncrement } from '#contracts';
+import type { ConversationMessage } from '#domain';
 
-/** The attempt a handler executes. */
+export type { ConversationMessage };
+
+/** The attempt a handler executes, and everything the run asks of it. */
 export interface AgentRun {
   runId: string;
   attempt: number;
   agent: string;
+  /** The agent version the run is bound to (null: any worker of the agent took it). */
+  version: string | null;
+  /** The run's input message ('' when it was given data only): Travelmode's trigger message. */
   triggerMessage: string;
+  input: RunInput;
+  options: RunOptions;
+  labels: RunLabels;
   snapshotRevision: number;
+  /**
+   * The conversation so far, oldest first: the thread's messages (seed 003), the source's up to
+   * the fork point (a fork), the run's input, then what earlier attempts added (a restart).
+   */
+  conversation: ConversationMessage[];
 }
 
 export interface ArtifactInput {
@@ -47,6 +61,27 @@ export interface RunContext {
   onQuery(name: string, handler: QueryHandler): void;
   /** Resolves when everything reported so far is in the log. */
   flush(): Promise<void>;
+  /**
+   * The attempt's answer, recorded when it completes (a thread gets it as the assistant's
+   * message). Without one, the text the attempt streamed as deltas is its answer.
+   */
+  answer(text: string): void;
+  /** What the agent calls the conversation (any field left out stays as it was). */
+  describe(description: { name?: string | null; title?: string | null; topic?: string | null }): Promise<void>;
+}
+
+/** An agent version a worker serves, as it announces it in the agents' registry. */
+export interface AgentDefinition {
+  handler: AgentHandler;
+  /** A number (`2`) or a label (`draft`); default `1`. */
+  version?: string;
+  description?: string;
+  /** Tool names runs use unless they say otherwise. */
+  tools?: string[];
+  model?: string;
+  environment?: string;
+  /** The phases its runs report, in order; runs then refuse any other phase. */
+  phases?: readonly RunPhase[];
 }
 
 /** The handler's return value becomes the run's `result`; a throw fails the run with its message. */

@@ -1,20 +1,44 @@
+import type { Visibility } from './access';
 import type { ErrorBody } from './errors';
 import type { CommandMetadata, Message } from './metadata';
-import type { ArtifactDescriptor, LeaseLossReason, UsageIncrement } from './events';
+import type { ArtifactDescriptor, LeaseLossReason, RunInput, RunLabels, RunOptions, ThreadMessageRole, UsageIncrement } from './events';
 import type { RunPhase } from './run-status';
-import type { RunSnapshot, ThreadSnapshot } from './snapshots';
+import type { ApiKeySnapshot, RunSnapshot, ThreadSnapshot } from './snapshots';
 
 /** Command vocabulary (imperative). */
 export type Command<Type extends string, Data> = Message<Type, Data, CommandMetadata>;
 
+/**
+ * Creates a run. The v1 fields (a thread, a trigger message, an agent name) are all a Travelmode
+ * sender sets; the optional v2 fields carry everything else. The sender resolved the agent
+ * version and its phases from the agents' registry.
+ */
 export type CreateRun = Command<
   'CreateRun',
-  { runId: string; threadId: number; triggerMessage: string; agent?: string; autoStart?: boolean }
+  {
+    runId: string;
+    threadId?: number | null;
+    triggerMessage?: string;
+    agent?: string;
+    agentVersion?: string | null;
+    /** The phases the agent version declared (empty: any). */
+    phases?: string[];
+    autoStart?: boolean;
+    visibility?: Visibility;
+    input?: Partial<RunInput>;
+    options?: Partial<RunOptions>;
+    labels?: Partial<RunLabels>;
+    traceId?: string;
+    /** A fork: a new run continuing another's conversation up to its event `sequence` (default: all of it). */
+    forkOf?: { runId: string; sequence?: number };
+  }
 >;
 export type StartRun = Command<'StartRun', { runId: string }>;
 export type StopRun = Command<'StopRun', { runId: string }>;
 export type CancelRun = Command<'CancelRun', { runId: string; reason?: string }>;
 export type RetryRun = Command<'RetryRun', { runId: string }>;
+/** A completed, failed or cancelled run continues its conversation in a new attempt. */
+export type RestartRun = Command<'RestartRun', { runId: string }>;
 
 /** One thing a worker tells about the attempt it is executing. */
 export type WorkerReport =
@@ -24,6 +48,8 @@ export type WorkerReport =
   | { kind: 'tool_result'; callId: string; output?: unknown; isError?: boolean }
   | ({ kind: 'usage' } & Partial<UsageIncrement>)
   | { kind: 'input_requested'; prompt: string; expiresAt?: string | null }
+  | { kind: 'answer'; content: string; messageId?: string }
+  | { kind: 'describe'; name?: string | null; title?: string | null; topic?: string | null }
   | { kind: 'completed'; result?: unknown }
   | { kind: 'failed'; errorMessage: string };
 
@@ -56,6 +82,7 @@ export type RunCommand =
   | StopRun
   | CancelRun
   | RetryRun
+  | RestartRun
   | ReportRunProgress
   | ClaimRun
   | ExpireLease
@@ -68,14 +95,20 @@ export type RunCommandType = RunCommand['type'];
 
 export type CreateThread = Command<
   'CreateThread',
-  { threadId: number; title?: string | null; metadata?: Record<string, unknown> }
+  { threadId: number; title?: string | null; metadata?: Record<string, unknown>; visibility?: Visibility }
 >;
 export type UpdateThread = Command<
   'UpdateThread',
   { threadId: number; title?: string | null; metadata?: Record<string, unknown> }
 >;
 
-export type ThreadCommand = CreateThread | UpdateThread;
+/** A user's message (role `user`), or a run's answer recorded by Runstream (role `assistant`). */
+export type AppendThreadMessage = Command<
+  'AppendThreadMessage',
+  { threadId: number; messageId: string; role: ThreadMessageRole; content: string; runId?: string }
+>;
+
+export type ThreadCommand = CreateThread | UpdateThread | AppendThreadMessage;
 export type ThreadCommandType = ThreadCommand['type'];
 
 export const RUN_COMMAND_TYPES: readonly RunCommandType[] = [
@@ -84,6 +117,7 @@ export const RUN_COMMAND_TYPES: readonly RunCommandType[] = [
   'StopRun',
   'CancelRun',
   'RetryRun',
+  'RestartRun',
   'ReportRunProgress',
   'ClaimRun',
   'ExpireLease',
@@ -93,7 +127,14 @@ export const RUN_COMMAND_TYPES: readonly RunCommandType[] = [
   'RecordArtifact',
   'PinArtifact',
 ];
-export const THREAD_COMMAND_TYPES: readonly ThreadCommandType[] = ['CreateThread', 'UpdateThread'];
+export const THREAD_COMMAND_TYPES: readonly ThreadCommandType[] = ['CreateThread', 'UpdateThread', 'AppendThreadMessage'];
+
+/** Creates an API key; the gateway minted the secret and sends only its hash. */
+export type CreateApiKey = Command<'CreateApiKey', { keyId: string; name: string; scopes: string[]; secretHash: string; prefix: string }>;
+export type RevokeApiKey = Command<'RevokeApiKey', { keyId: string }>;
+export type ApiKeyCommand = CreateApiKey | RevokeApiKey;
+export type ApiKeyCommandType = ApiKeyCommand['type'];
+export const API_KEY_COMMAND_TYPES: readonly ApiKeyCommandType[] = ['CreateApiKey', 'RevokeApiKey'];
 
 /** The outcome the run-service publishes to a command's `replyTo`. */
 export type CommandReply =
@@ -104,13 +145,15 @@ export type CommandReply =
       replayed: boolean;
       run?: RunSnapshot;
       thread?: ThreadSnapshot;
+      apiKey?: ApiKeySnapshot;
     }
   | { ok: false; commandId: string; error: ErrorBody };
 
 /** A command before its metadata is stamped: `{ type, data }`, one member of the union. */
-export type CommandDraft = RunCommandDraft | ThreadCommandDraft;
+export type CommandDraft = RunCommandDraft | ThreadCommandDraft | ApiKeyCommandDraft;
 export type RunCommandDraft = RunCommand extends infer C ? (C extends RunCommand ? Pick<C, 'type' | 'data'> : never) : never;
 export type ThreadCommandDraft = ThreadCommand extends infer C ? (C extends ThreadCommand ? Pick<C, 'type' | 'data'> : never) : never;
+export type ApiKeyCommandDraft = ApiKeyCommand extends infer C ? (C extends ApiKeyCommand ? Pick<C, 'type' | 'data'> : never) : never;
 /** A command about a run whose id the sender adds. */
 export type RunCommandBody = RunCommandDraft extends infer D
   ? D extends { type: infer T; data: infer Data }

@@ -5,6 +5,8 @@
 export const ErrorCode = {
   RunNotFound: 'RUN_NOT_FOUND',
   ThreadNotFound: 'THREAD_NOT_FOUND',
+  /** No worker announced that agent (or that version of it). */
+  AgentNotFound: 'AGENT_NOT_FOUND',
   NotFound: 'NOT_FOUND',
   InvalidTransition: 'INVALID_TRANSITION',
   AlreadyExists: 'ALREADY_EXISTS',

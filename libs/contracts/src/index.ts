@@ -6,3 +6,4 @@ export * from './run-status';
 export * from './snapshots';
 export * from './subjects';
 export * from './work';
+export * from './access';

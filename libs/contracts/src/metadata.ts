@@ -1,8 +1,16 @@
-/** Who asked for a change: an end user (JWT `sub`), an agent worker, or Runstream itself. */
+/**
+ * Who asked for a change: an end user (JWT `sub`, directly or through an API key), an agent
+ * worker, or Runstream itself. A user's project, scopes, name and email came with v2 senders as
+ * optional fields (a reader that ignores them is unaffected; nothing changed meaning).
+ */
 export interface Actor {
   kind: 'user' | 'agent' | 'system';
   id: string;
   org?: string;
+  project?: string;
+  scopes?: string[];
+  name?: string;
+  email?: string;
 }
 
 export interface CommandMetadata {

@@ -5,9 +5,12 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
 export const isTerminalStatus = (status: RunStatus): boolean => TERMINAL_STATUSES.includes(status);
 
-/** Fine-grained phases a running run walks through (seed 000). */
-export const RUN_PHASES = ['understand', 'plan', 'retrieve', 'reason', 'act', 'compose', 'deliver', 'done'] as const;
-export type RunPhase = (typeof RUN_PHASES)[number];
+/**
+ * A fine-grained step a running run reports. Agents declare their own phases when they register
+ * (the reference trip-planner declares Travelmode's eight); the core only checks the name.
+ */
+export type RunPhase = string;
+export const PHASE_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 /** Largest id or sequence the read model stores (Postgres integer). */
 export const MAX_INT32 = 2_147_483_647;

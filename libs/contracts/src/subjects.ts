@@ -17,11 +17,18 @@ export const CONSUMERS = {
   referenceAgent: 'reference-agent',
   /** Turns attempt-starting events into work items. */
   dispatcher: 'dispatcher',
-  /** Workers of one agent share `workers-<agent>`. */
-  workers: (agent: string) => `workers-${agent}`,
+  /**
+   * Workers of one agent version share `workers-<agent>@<version>` (`@` is in neither pattern), and
+   * every worker of the agent shares `workers-<agent>` for runs not bound to a version.
+   */
+  workers: (agent: string, version: string | null = null) => (version === null ? `workers-${agent}` : `workers-${agent}@${version}`),
+  /** Records a completed run's answer in its thread's conversation. */
+  conversations: 'conversations',
 } as const;
 
 export const KV_BUCKETS = {
+  /** The agents workers announced: key `<name>.<version>`, value `AgentRegistration`. */
+  agents: 'RUNSTREAM_AGENTS',
   /** Idempotency-Key records of the gateway (TTL 24 h). */
   idempotency: 'RUNSTREAM_IDEMPOTENCY',
   /** Monotonic counters (thread ids). */
@@ -38,6 +45,10 @@ export const SUBJECTS = {
   threadCommands: (threadId: number) => `threads.commands.${threadId}`,
   runEvents: (runId: string) => `runs.events.${runId}`,
   threadEvents: (threadId: number) => `threads.events.${threadId}`,
+  apiKeyCommands: (keyId: string) => `keys.commands.${keyId}`,
+  apiKeyEvents: (keyId: string) => `keys.events.${keyId}`,
+  allApiKeyCommands: 'keys.commands.>',
+  allApiKeyEvents: 'keys.events.>',
   allRunCommands: 'runs.commands.>',
   allThreadCommands: 'threads.commands.>',
   allRunEvents: 'runs.events.>',
@@ -45,8 +56,9 @@ export const SUBJECTS = {
   /** Core NATS notice the projector sends after committing an aggregate's events: `{ sequence }`. */
   runProjected: (runId: string) => `runstream.projected.runs.${runId}`,
   threadProjected: (threadId: number) => `runstream.projected.threads.${threadId}`,
-  /** Work items of an agent (stream RUN_WORK). */
-  work: (agent: string) => `runstream.work.${agent}`,
+  apiKeyProjected: (keyId: string) => `runstream.projected.keys.${keyId}`,
+  /** Work items of an agent version (stream RUN_WORK); version null: any worker of the agent. */
+  work: (agent: string, version: string | null = null) => (version === null ? `runstream.work.${agent}` : `runstream.work.${agent}.${version}`),
   allWork: 'runstream.work.>',
   /** Core NATS request/reply to the worker holding a run: `runstream.query.<runId>.<name>`. */
   query: (runId: string, name: string) => `runstream.query.${runId}.${name}`,
@@ -73,9 +85,10 @@ export function aggregateIdOf(subject: string): string {
   return subject.slice(subject.lastIndexOf('.') + 1);
 }
 
-export function aggregateKindOf(subject: string): 'run' | 'thread' | null {
+export function aggregateKindOf(subject: string): 'run' | 'thread' | 'apiKey' | null {
   if (subject.startsWith('runs.')) return 'run';
   if (subject.startsWith('threads.')) return 'thread';
+  if (subject.startsWith('keys.')) return 'apiKey';
   return null;
 }
 
@@ -93,8 +106,20 @@ export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 /** Agent names appear in subjects and consumer names. */
 export const AGENT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Agent versions: a number (`2`) or a label (`draft`); they appear in subjects, KV keys and consumer names. */
+export const AGENT_VERSION_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** `name@version` (Vertesia's interaction, seed 003's persona) or a bare name. */
+export function parseAgentRef(raw: string): { name: string; version: string | null } | null {
+  const at = raw.lastIndexOf('@');
+  const name = at < 0 ? raw : raw.slice(0, at);
+  const version = at < 0 ? null : raw.slice(at + 1);
+  if (!AGENT_NAME_PATTERN.test(name) || (version !== null && !AGENT_VERSION_PATTERN.test(version))) return null;
+  return { name, version };
+}
 
 /** The subject a command goes to: its aggregate's. */
-export function commandSubjectOf(command: { type: string; data: { runId: string } | { threadId: number } }): string {
-  return 'runId' in command.data ? SUBJECTS.runCommands(command.data.runId) : SUBJECTS.threadCommands(command.data.threadId);
+export function commandSubjectOf(command: { type: string; data: { runId: string } | { threadId: number } | { keyId: string } }): string {
+  if ('runId' in command.data) return SUBJECTS.runCommands(command.data.runId);
+  if ('threadId' in command.data) return SUBJECTS.threadCommands(command.data.threadId);
+  return SUBJECTS.apiKeyCommands(command.data.keyId);
 }

@@ -1,14 +1,36 @@
-import type { AttemptInput } from './events';
+import type { RunPhase } from './run-status';
 
 /**
- * A work item on `runstream.work.<agent>`: one attempt of one run. `eventStreamSeq` is the stream
- * sequence of the event that started the attempt; the worker follows the run's subject from there,
- * so it sees every stop, cancel, input and signal appended after it.
+ * A work item on `runstream.work.<agent>[.<version>]`: one attempt of one run. `eventStreamSeq` is
+ * the stream sequence of the event that started the attempt; the worker follows the run's subject
+ * from there, so it sees every stop, cancel, input and signal appended after it. What the run asks
+ * the worker reads from the run itself when it claims the attempt.
  */
-export interface WorkItem extends AttemptInput {
+export interface WorkItem {
   runId: string;
+  attempt: number;
+  agent: string;
+  /** Absent on items of v1 attempt events (any version). */
+  version?: string | null;
   eventStreamSeq: number;
   dispatchedAt: string;
+  /** v1 items carried these; v2 workers read the run instead. */
+  snapshotRevision?: number;
+  triggerMessage?: string;
+}
+
+/** What a worker announces about an agent version it serves (KV `RUNSTREAM_AGENTS`, key `<name>.<version>`). */
+export interface AgentRegistration {
+  name: string;
+  version: string;
+  description: string | null;
+  /** Tool names a run uses unless it says otherwise. */
+  tools: string[];
+  model: string | null;
+  environment: string | null;
+  /** The phases its runs report, in order (empty: it declares none). */
+  phases: RunPhase[];
+  registeredAt: string;
 }
 
 /** A lease in RUNSTREAM_LEASES, renewed by the holder's heartbeats. */

@@ -36,8 +36,11 @@ export type ResumePoint = { afterSequence: number } | { afterTime: number };
 export interface SseCodec {
   /** Written once, right after the stream opens. */
   opened(run: RunSnapshot, since: number): string | null;
-  /** The frame of one event; encoded once per event and shared by every stream of the run. */
-  event(event: RunEvent): string | null;
+  /**
+   * The frame of one event; encoded once per event and shared by every stream of the run.
+   * `clock` is the run's event clock at it (see `RunSnapshot.clock`).
+   */
+  event(event: RunEvent, clock: number): string | null;
   /** Periodic status frame. */
   status(run: RunSnapshot, lastSequence: number): string | null;
   /** After the terminal event; the server then closes the stream. */

@@ -5,3 +5,4 @@ export * from './registry';
 export * from './travelmode';
 export * from './vertesia';
 export * from './ingress';
+export * from './thread-runs';

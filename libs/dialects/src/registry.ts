@@ -1,11 +1,12 @@
 import type { DialectBase, RenderedError } from './dialect';
+import { threadRuns } from './thread-runs';
 import { travelmode } from './travelmode';
-import { VERTESIA_ROUTES } from './vertesia';
+import { vertesia } from './vertesia';
 
-/** Every dialect Runstream speaks. */
-export const DIALECTS: readonly DialectBase[] = [travelmode];
-/** Routes of every dialect (Vertesia's artifact routes are served before its dialect module is complete). */
-export const DIALECT_ROUTES = [VERTESIA_ROUTES, ...DIALECTS.map((d) => d.routes)];
+/** Every dialect Runstream speaks, the most specific prefixes first (seed 003 shares `/v1/threads`). */
+export const DIALECTS: readonly DialectBase[] = [vertesia, threadRuns, travelmode];
+/** Routes of every dialect. */
+export const DIALECT_ROUTES = DIALECTS.map((d) => d.routes);
 
 const anchored = (sources: string[]) => new RegExp(`^(?:${sources.map((s) => `(?:${s})`).join('|')})$`);
 

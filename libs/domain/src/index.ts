@@ -9,3 +9,7 @@ export * from './threads/thread.repository';
 export * from './runs/run.rules';
 export * from './runs/run.client.decide';
 export * from './runs/run.worker.decide';
+export * from './keys/api-key';
+export * from './keys/api-key.repository';
+export * from './keys/api-key-command.handler';
+export * from './conversation/conversation';

@@ -22,7 +22,7 @@ export function streamConfigs({ replicas }: TopologyOptions): (Partial<StreamCon
   return [
     {
       name: STREAMS.commands,
-      subjects: [SUBJECTS.allRunCommands, SUBJECTS.allThreadCommands],
+      subjects: [SUBJECTS.allRunCommands, SUBJECTS.allThreadCommands, SUBJECTS.allApiKeyCommands],
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
       discard: DiscardPolicy.Old,
@@ -32,7 +32,7 @@ export function streamConfigs({ replicas }: TopologyOptions): (Partial<StreamCon
     },
     {
       name: STREAMS.events,
-      subjects: [SUBJECTS.allRunEvents, SUBJECTS.allThreadEvents],
+      subjects: [SUBJECTS.allRunEvents, SUBJECTS.allThreadEvents, SUBJECTS.allApiKeyEvents],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       discard: DiscardPolicy.Old,
@@ -110,6 +110,11 @@ export async function openCountersBucket(nc: NatsConnection, replicas: number): 
  * Worker leases. Holders put their lease on every heartbeat and delete it when done; the bucket's
  * TTL only collects leases of workers that died and whose runs the monitor has long redispatched.
  */
+/** The agents workers announced (key `<name>.<version>`): kept until overwritten. */
+export async function openAgentsBucket(nc: NatsConnection, replicas: number): Promise<KV> {
+  return new Kvm(nc).create(KV_BUCKETS.agents, { history: 1, replicas });
+}
+
 export async function openLeasesBucket(nc: NatsConnection, replicas: number): Promise<KV> {
   return new Kvm(nc).create(KV_BUCKETS.leases, { ttl: 60 * 60_000, history: 1, replicas });
 }

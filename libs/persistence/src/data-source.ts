@@ -3,14 +3,17 @@ import { ArtifactRecord } from './entities/artifact.record';
 import { RunEventRecord } from './entities/run-event.record';
 import { RunRecord } from './entities/run.record';
 import { ThreadRecord } from './entities/thread.record';
+import { ThreadMessageRecord } from './entities/thread-message.record';
+import { ApiKeyRecord } from './entities/api-key.record';
 import { ReadModel1764000000000 } from './migrations/1764000000000-read-model';
 import { RunExecution1764100000000 } from './migrations/1764100000000-run-execution';
 import { Artifacts1764200000000 } from './migrations/1764200000000-artifacts';
+import { AccessAndDialects1764300000000 } from './migrations/1764300000000-access-and-dialects';
 
-export const READ_MODEL_ENTITIES = [RunRecord, RunEventRecord, ThreadRecord, ArtifactRecord];
-export const READ_MODEL_MIGRATIONS = [ReadModel1764000000000, RunExecution1764100000000, Artifacts1764200000000];
+export const READ_MODEL_ENTITIES = [RunRecord, RunEventRecord, ThreadRecord, ArtifactRecord, ThreadMessageRecord, ApiKeyRecord];
+export const READ_MODEL_MIGRATIONS = [ReadModel1764000000000, RunExecution1764100000000, Artifacts1764200000000, AccessAndDialects1764300000000];
 /** Tables the projector owns; dropping them and replaying RUN_EVENTS rebuilds them. */
-export const READ_MODEL_TABLES = ['runs', 'run_events', 'threads', 'artifacts'];
+export const READ_MODEL_TABLES = ['runs', 'run_events', 'threads', 'artifacts', 'thread_messages', 'api_keys'];
 
 export function readModelOptions(url: string, poolSize = 10): DataSourceOptions {
   return {

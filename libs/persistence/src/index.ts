@@ -4,3 +4,6 @@ export * from './entities/run-event.record';
 export * from './entities/run.record';
 export * from './entities/thread.record';
 export * from './mapping';
+export * from './entities/api-key.record';
+export * from './entities/thread-message.record';
+export * from './visibility';

@@ -1,4 +1,5 @@
-import type { ArtifactDescriptor, RunSnapshot, ThreadSnapshot } from '#contracts';
+import type { ApiKeySnapshot, ArtifactDescriptor, RunSnapshot, ThreadSnapshot } from '#contracts';
+import type { ApiKeyRecord } from './entities/api-key.record';
 import type { ArtifactRecord } from './entities/artifact.record';
 import type { RunRecord } from './entities/run.record';
 import type { ThreadRecord } from './entities/thread.record';
@@ -12,8 +13,13 @@ export function runSnapshotOf(r: RunRecord): RunSnapshot {
     threadId: r.threadId,
     userId: r.userId,
     org: r.org,
+    project: r.project,
+    visibility: r.visibility,
     agent: r.agent,
+    agentVersion: r.agentVersion,
     triggerMessage: r.triggerMessage,
+    traceId: r.traceId,
+    spec: r.spec,
     status: r.status,
     phase: r.phase,
     attempt: r.attempt,
@@ -31,6 +37,9 @@ export function runSnapshotOf(r: RunRecord): RunSnapshot {
     inputRequest: r.inputRequest,
     usage: r.usage,
     artifacts: r.artifacts,
+    answer: r.answer,
+    description: r.description,
+    clock: r.clock,
   };
 }
 
@@ -51,6 +60,9 @@ export function threadSnapshotOf(r: ThreadRecord): ThreadSnapshot {
     id: r.id,
     ownerId: r.ownerId,
     org: r.org,
+    project: r.project,
+    visibility: r.visibility,
+    messageCount: r.messageCount,
     title: r.title,
     metadata: r.metadata,
     revision: r.revision,
@@ -83,4 +95,25 @@ export function artifactRecordOf(a: ArtifactDescriptor, runId: string, sequence:
     createdAt: at,
     updatedAt: at,
   };
+}
+
+export function apiKeySnapshotOf(r: ApiKeyRecord): ApiKeySnapshot {
+  return {
+    id: r.id,
+    name: r.name,
+    ownerId: r.ownerId,
+    org: r.org,
+    project: r.project,
+    scopes: r.scopes,
+    secretHash: r.secretHash,
+    prefix: r.prefix,
+    createdBy: r.createdBy,
+    createdAt: r.createdAt.toISOString(),
+    revokedAt: iso(r.revokedAt),
+    lastEventSequence: r.lastEventSequence,
+  };
+}
+
+export function apiKeyRecordOf(s: ApiKeySnapshot, lastStreamSeq: number): ApiKeyRecord {
+  return { ...s, lastStreamSeq, createdAt: new Date(s.createdAt), revokedAt: date(s.revokedAt) };
 }

@@ -21,3 +21,6 @@ export * from './idempotency/idempotency.store';
 export * from './idempotency/ids.decorator';
 export * from './idempotency/replayed-response';
 export * from './http/request-logger';
+export * from './auth/api-key-directory';
+export * from './auth/auth.providers';
+export * from './http/trace-context';

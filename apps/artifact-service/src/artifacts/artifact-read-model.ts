@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DomainError, ErrorCode, canonicalRunId } from '#contracts';
-import { ArtifactRecord } from '#persistence';
+import { DomainError, ErrorCode, canonicalRunId, type Viewer } from '#contracts';
+import { ArtifactRecord, visibleTo } from '#persistence';
 
 export interface TypedFilter {
   artifactType?: string;
@@ -10,7 +10,7 @@ export interface TypedFilter {
 
 const runNotFound = () => new DomainError(ErrorCode.RunNotFound, 'run not found');
 
-/** Queries over the projected artifacts; user-facing ones are scoped to the run's owner. */
+/** Queries over the projected artifacts; user-facing ones only see runs the viewer may see. */
 @Injectable()
 export class ArtifactReadModel {
   constructor(private readonly dataSource: DataSource) {}
@@ -19,35 +19,48 @@ export class ArtifactReadModel {
     return this.dataSource.getRepository(ArtifactRecord);
   }
 
-  /** The canonical run id of a run `userId` owns; another user's run is as missing as an unknown one. */
-  async ownedRun(userId: string, rawRunId: string): Promise<string> {
+  /** The canonical run id of a run the viewer may see; any other is as missing as an unknown one. */
+  async visibleRun(viewer: Viewer, rawRunId: string): Promise<string> {
     const runId = canonicalRunId(rawRunId);
     if (runId === null) throw runNotFound();
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM runs WHERE id = $1 AND user_id = $2`, [runId, userId]);
-    if (rows.length === 0) throw runNotFound();
+    const visible = visibleTo('r', viewer);
+    const found = await this.dataSource
+      .createQueryBuilder()
+      .select('1')
+      .from('runs', 'r')
+      .where('r.id = :runId', { runId })
+      .andWhere(visible.sql, visible.params)
+      .getRawOne();
+    if (!found) throw runNotFound();
     return runId;
   }
 
   /**
-   * A file of a run `userId` owns, in one statement (the download path's only query): RUN_NOT_FOUND
-   * for another user's or an unknown run, ARTIFACT_NOT_FOUND for a missing path.
+   * A file of a run the viewer may see, in one statement (the download path's only query):
+   * RUN_NOT_FOUND for a run not visible or unknown, ARTIFACT_NOT_FOUND for a missing path.
    */
-  async ownedFile(userId: string, rawRunId: string, path: string): Promise<ArtifactRecord> {
+  async visibleFile(viewer: Viewer, rawRunId: string, path: string): Promise<ArtifactRecord> {
     const runId = canonicalRunId(rawRunId);
     if (runId === null) throw runNotFound();
+    const visible = visibleTo('r', viewer);
     const rows = await this.rows
       .createQueryBuilder('a')
       .innerJoin('runs', 'r', 'r.id = a.run_id')
-      .where('r.id = :runId AND r.user_id = :userId', { runId, userId })
+      .where('r.id = :runId', { runId })
+      .andWhere(visible.sql, visible.params)
       .andWhere(`a.kind = 'file' AND a.path = :path`, { path })
       .getMany();
     if (rows[0]) return rows[0];
-    await this.ownedRun(userId, runId);
+    await this.visibleRun(viewer, runId);
     throw new DomainError(ErrorCode.ArtifactNotFound, 'artifact not found');
   }
 
   file(runId: string, path: string): Promise<ArtifactRecord | null> {
     return this.rows.findOneBy({ runId, kind: 'file', path });
+  }
+
+  fileById(id: number): Promise<ArtifactRecord | null> {
+    return this.rows.findOneBy({ id, kind: 'file' });
   }
 
   files(runId: string): Promise<ArtifactRecord[]> {

@@ -10,6 +10,8 @@ export interface SignedGrant {
   /** Unix seconds. */
   expires: number;
   disposition: Disposition | null;
+  /** PUT grants: the user who asked for the upload URL (its upload is recorded as theirs). */
+  uploader?: string;
 }
 
 const forbidden = (message: string) => new DomainError(ErrorCode.Forbidden, message);
@@ -22,7 +24,10 @@ export class UrlSigner {
   constructor(private readonly secret: string) {}
 
   sign(grant: SignedGrant): string {
-    const canonical = ['v1', grant.method, grant.runId, grant.path, String(grant.expires), grant.disposition ?? ''].join('\n');
+    const canonical =
+      grant.method === 'PUT'
+        ? ['v2-put', grant.runId, grant.path, String(grant.expires), grant.uploader ?? ''].join('\n')
+        : ['v1', grant.method, grant.runId, grant.path, String(grant.expires), grant.disposition ?? ''].join('\n');
     return createHmac('sha256', this.secret).update(canonical).digest('base64url');
   }
 

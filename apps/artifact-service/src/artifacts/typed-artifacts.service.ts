@@ -79,17 +79,17 @@ export class TypedArtifactsService {
   }
 
   async list(principal: Principal, rawRunId: string, filter: TypedFilter): Promise<ArtifactRecord[]> {
-    return this.artifacts.typed(await this.artifacts.ownedRun(principal.userId, rawRunId), filter);
+    return this.artifacts.typed(await this.artifacts.visibleRun(principal, rawRunId), filter);
   }
 
   async get(principal: Principal, rawRunId: string, rawId: string): Promise<{ artifact: ArtifactRecord; content: unknown }> {
-    const artifact = await this.artifacts.typedOne(await this.artifacts.ownedRun(principal.userId, rawRunId), rawId);
+    const artifact = await this.artifacts.typedOne(await this.artifacts.visibleRun(principal, rawRunId), rawId);
     const bytes = await this.store.readAll(artifact.objectName);
     return { artifact, content: JSON.parse(bytes.toString('utf8')) as unknown };
   }
 
   async pin(principal: Principal, rawRunId: string, rawId: string, isPinned: boolean): Promise<ArtifactRecord> {
-    const runId = await this.artifacts.ownedRun(principal.userId, rawRunId);
+    const runId = await this.artifacts.visibleRun(principal, rawRunId);
     const { id } = await this.artifacts.typedOne(runId, rawId);
     const reply = await this.bus.send({ type: 'PinArtifact', data: { runId, artifactId: id, isPinned } }, principal);
     if (reply.run) await this.projection.waitForRun(runId, reply.run.lastEventSequence);

@@ -5,7 +5,7 @@ import { DomainError, ErrorCode } from '#contracts';
 import { PUBLIC_ROUTE, TokenVerifier, type Principal } from '#platform';
 
 const SIGNED_URL_ROUTE = 'runstream:signed-url';
-/** The route verifies a signed URL itself when the request carries one (no credentials then). */
+/** The route verifies a signed URL itself when the request carries one (no credentials then): a GET or a PUT. */
 export const AcceptsSignedUrl = () => SetMetadata(SIGNED_URL_ROUTE, true);
 
 export type ArtifactRequest = Request & { principal?: Principal };
@@ -29,8 +29,8 @@ export class ArtifactAuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<ArtifactRequest>();
     if (isSignedRequest(request)) {
-      if (this.reflector.getAllAndOverride<boolean>(SIGNED_URL_ROUTE, targets) && request.method === 'GET') return true;
-      throw new DomainError(ErrorCode.Forbidden, 'a signed URL grants GET of its one file only');
+      if (this.reflector.getAllAndOverride<boolean>(SIGNED_URL_ROUTE, targets) && (request.method === 'GET' || request.method === 'PUT')) return true;
+      throw new DomainError(ErrorCode.Forbidden, 'a signed URL grants one method on its one file only');
     }
     request.principal = await this.verifier.authenticate(request.headers);
     return true;

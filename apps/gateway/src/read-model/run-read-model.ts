@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { EventMetadata, RunPhase, RunSnapshot, RunStatus } from '#contracts';
-import { RunRecord, runSnapshotOf } from '#persistence';
+import { canSeeSql, type EventMetadata, type RunPhase, type RunSnapshot, type RunStatus, type Viewer } from '#contracts';
+import { RunRecord, runSnapshotOf, visibleTo } from '#persistence';
 import { decodeCursor, encodeCursor } from './cursor';
 
 export interface StoredRunEvent {
@@ -19,6 +19,25 @@ export interface RunEventsPage {
   phase: RunPhase | null;
 }
 
+export interface ProjectRunFilter {
+  statuses?: RunStatus[];
+  agent?: string;
+  agentVersion?: string | null;
+  startedBy?: string;
+  since?: Date;
+  sort: 'started_at' | 'updated_at';
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+export interface VisibleRunFilter {
+  threadId?: number;
+  status?: RunStatus;
+  limit: number;
+  before?: { createdAt: string; id: string };
+}
+
 export interface RunFilter {
   status?: RunStatus;
   threadId?: number;
@@ -26,16 +45,23 @@ export interface RunFilter {
   cursor?: string;
 }
 
-/** Queries over the runs projection; every query is scoped to the owner. */
+/** Queries over the runs projection; a run the viewer may not see is as missing as an unknown one. */
 @Injectable()
 export class RunReadModel {
   constructor(private readonly dataSource: DataSource) {}
 
-  async find(userId: string, runId: string): Promise<RunSnapshot | null> {
-    const row = await this.dataSource.getRepository(RunRecord).findOneBy({ id: runId, userId });
+  async find(viewer: Viewer, runId: string): Promise<RunSnapshot | null> {
+    const visible = visibleTo('r', viewer);
+    const row = await this.dataSource
+      .getRepository(RunRecord)
+      .createQueryBuilder('r')
+      .where('r.id = :runId', { runId })
+      .andWhere(visible.sql, visible.params)
+      .getOne();
     return row ? runSnapshotOf(row) : null;
   }
 
+  /** The caller's own runs (Travelmode's list), newest first. */
   async list(userId: string, filter: RunFilter): Promise<{ runs: RunSnapshot[]; nextCursor: string | null }> {
     const q = this.dataSource
       .getRepository(RunRecord)
@@ -60,10 +86,76 @@ export class RunReadModel {
   }
 
   /**
+   * Runs the viewer may see, newest first: those of the viewer's org (seed 003's org-wide list),
+   * or of one thread. `before` is the last run of the previous page (keyset on creation time
+   * and id: no overlap or gap while runs are being created, new ones come first).
+   */
+  async listVisible(viewer: Viewer, filter: VisibleRunFilter): Promise<{ runs: RunSnapshot[]; more: boolean }> {
+    const visible = visibleTo('r', viewer);
+    const q = this.dataSource
+      .getRepository(RunRecord)
+      .createQueryBuilder('r')
+      .where(visible.sql, visible.params)
+      .orderBy('r.createdAt', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .limit(filter.limit + 1);
+    if (filter.threadId !== undefined) q.andWhere('r.thread_id = :threadId', { threadId: filter.threadId });
+    else q.andWhere('r.org IS NOT DISTINCT FROM :org', { org: viewer.org });
+    if (filter.status) q.andWhere('r.status = :status', { status: filter.status });
+    if (filter.before) q.andWhere('(r.created_at, r.id) < (:createdAt, :id)', { createdAt: filter.before.createdAt, id: filter.before.id });
+    const rows = await q.getMany();
+    const page = rows.slice(0, filter.limit).map(runSnapshotOf);
+    return { runs: page, more: rows.length > filter.limit };
+  }
+
+  /**
+   * Runs the viewer may see in their org and project (Vertesia's list), with filters, sorted by
+   * start or update (both indexed with org and project), offset-paged, and the total.
+   */
+  async listInProject(viewer: Viewer, filter: ProjectRunFilter): Promise<{ runs: RunSnapshot[]; total: number }> {
+    const visible = visibleTo('r', viewer);
+    const q = this.dataSource
+      .getRepository(RunRecord)
+      .createQueryBuilder('r')
+      .where('r.org IS NOT DISTINCT FROM :org AND r.project = :project', { org: viewer.org, project: viewer.project })
+      .andWhere(visible.sql, visible.params);
+    if (filter.statuses) q.andWhere('r.status IN (:...statuses)', { statuses: filter.statuses });
+    if (filter.agent) q.andWhere('r.agent = :agent', { agent: filter.agent });
+    if (filter.agentVersion) q.andWhere('r.agent_version = :agentVersion', { agentVersion: filter.agentVersion });
+    if (filter.startedBy) q.andWhere('r.user_id = :startedBy', { startedBy: filter.startedBy });
+    if (filter.since) q.andWhere('r.started_at >= :since', { since: filter.since });
+    const column = filter.sort === 'updated_at' ? 'r.updatedAt' : 'r.startedAt';
+    const order = filter.order === 'asc' ? 'ASC' : 'DESC';
+    const [rows, total] = await q
+      .orderBy(column, order, order === 'DESC' ? 'NULLS LAST' : 'NULLS FIRST')
+      .addOrderBy('r.id', order)
+      .offset(filter.offset)
+      .limit(filter.limit)
+      .getManyAndCount();
+    return { runs: rows.map(runSnapshotOf), total };
+  }
+
+  /**
+   * A run's events after a point of its event clock (Vertesia's `since`, epoch ms), in order,
+   * at most `limit`, each with its clock; null when the viewer may not see the run.
+   */
+  async eventsAfterClock(viewer: Viewer, runId: string, clock: number, limit: number): Promise<(StoredRunEvent & { clock: number })[] | null> {
+    if (!(await this.find(viewer, runId))) return null;
+    const rows: (StoredRunEvent & { clock: string })[] = await this.dataSource.query(
+      `SELECT sequence, type, data, metadata, clock,
+              to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"
+         FROM run_events WHERE run_id = $1 AND clock > $2 AND sequence > 0 ORDER BY sequence LIMIT $3`,
+      [runId, clock, limit],
+    );
+    return rows.map((r) => ({ ...r, clock: Number(r.clock) }));
+  }
+
+  /**
    * Events after `since`, read in one statement (one snapshot) with the run's status, so the status
    * never runs ahead of the events returned. Cost follows the events returned, not the run's length.
    */
-  async events(userId: string, runId: string, since: number, limit: number): Promise<RunEventsPage | null> {
+  async events(viewer: Viewer, runId: string, since: number, limit: number): Promise<RunEventsPage | null> {
+    const where = canSeeSql({ owner: 'r.user_id', org: 'r.org', project: 'r.project', visibility: 'r.visibility' }, { user: '$2', org: '$5', project: '$6' });
     const rows: { status: RunStatus; phase: RunPhase | null; events: StoredRunEvent[] | null; last: { s: RunStatus; p: RunPhase | null } | null }[] =
       await this.dataSource.query(
         `SELECT r.status, r.phase, page.events, page.last
@@ -76,8 +168,8 @@ export class RunReadModel {
                     (array_agg(json_build_object('s', e.run_status, 'p', e.run_phase) ORDER BY e.sequence DESC))[1] AS last
                FROM (SELECT * FROM run_events WHERE run_id = r.id AND sequence > $3 ORDER BY sequence LIMIT $4) e
            ) page ON true
-          WHERE r.id = $1 AND r.user_id = $2`,
-        [runId, userId, since, limit],
+          WHERE r.id = $1 AND ${where}`,
+        [runId, viewer.userId, since, limit, viewer.org, viewer.project],
       );
     const row = rows[0];
     if (!row) return null;

@@ -1,15 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { ThreadSnapshot } from '#contracts';
-import { ThreadRecord, threadSnapshotOf } from '#persistence';
+import type { ThreadSnapshot, Viewer } from '#contracts';
+import { ThreadMessageRecord, ThreadRecord, threadSnapshotOf, visibleTo } from '#persistence';
 import { decodeCursor, encodeCursor } from './cursor';
 
 @Injectable()
 export class ThreadReadModel {
   constructor(private readonly dataSource: DataSource) {}
 
-  async find(ownerId: string, threadId: number): Promise<ThreadSnapshot | null> {
-    const row = await this.dataSource.getRepository(ThreadRecord).findOneBy({ id: threadId, ownerId });
+  /** A thread the viewer may see, or null (not visible is as missing as unknown). */
+  async find(viewer: Viewer, threadId: number): Promise<ThreadSnapshot | null> {
+    const visible = visibleTo('t', viewer, 'owner_id');
+    const row = await this.dataSource
+      .getRepository(ThreadRecord)
+      .createQueryBuilder('t')
+      .where('t.id = :threadId', { threadId })
+      .andWhere(visible.sql, visible.params)
+      .getOne();
     return row ? threadSnapshotOf(row) : null;
   }
 
@@ -34,5 +41,21 @@ export class ThreadReadModel {
       threads: page,
       nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: String(last.id) }) : null,
     };
+  }
+
+  /** Messages of a thread after a position, in order. */
+  messages(threadId: number, after: number, limit: number): Promise<ThreadMessageRecord[]> {
+    return this.dataSource
+      .getRepository(ThreadMessageRecord)
+      .createQueryBuilder('m')
+      .where('m.thread_id = :threadId AND m.position > :after', { threadId, after })
+      .orderBy('m.position', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** The message with this id (the one a command just appended). */
+  message(threadId: number, messageId: string): Promise<ThreadMessageRecord | null> {
+    return this.dataSource.getRepository(ThreadMessageRecord).findOneBy({ threadId, messageId });
   }
 }

@@ -42,7 +42,7 @@ export class RunInteractionsService {
   /** Asks the worker holding the run; 409 when the run is not active, 503 when no worker answers. */
   async query(principal: Principal, rawRunId: string, name: string): Promise<unknown> {
     if (!NAME_PATTERN.test(name)) throw new DomainError(ErrorCode.ValidationFailed, 'query name must be 1-64 letters, digits, _ . or -');
-    const run = await this.runs.find(principal.userId, runIdOf(rawRunId));
+    const run = await this.runs.find(principal, runIdOf(rawRunId));
     if (!run) throw runNotFound();
     if (run.status !== 'running' && run.status !== 'waiting_for_input')
       throw new DomainError(ErrorCode.NoActiveWorker, `no worker holds a run that is ${run.status}`);

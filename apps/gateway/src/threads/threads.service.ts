@@ -1,7 +1,7 @@
 import { CommandBus, ProjectionWaiter, type IdSource, type Principal } from '#platform';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode, MAX_INT32, type ThreadSnapshot } from '#contracts';
+import { DomainError, ErrorCode, MAX_INT32, type ThreadSnapshot, type Visibility } from '#contracts';
 import { ThreadReadModel } from '../read-model/thread-read-model';
 import { ThreadIds } from './thread-ids';
 
@@ -22,7 +22,11 @@ export class ThreadsService {
     private readonly threadIds: ThreadIds,
   ) {}
 
-  async create(principal: Principal, input: { title?: string | null; metadata?: Record<string, unknown> }, ids: IdSource) {
+  async create(
+    principal: Principal,
+    input: { title?: string | null; metadata?: Record<string, unknown>; visibility?: Visibility },
+    ids: IdSource,
+  ) {
     const threadId = await ids.reserve('threadId', () => this.threadIds.next());
     const commandId = await ids.reserve('commandId', randomUUID);
     const reply = await this.bus.send({ type: 'CreateThread', data: { threadId, ...input } }, principal, { commandId });
@@ -41,9 +45,26 @@ export class ThreadsService {
   }
 
   async get(principal: Principal, threadId: number): Promise<ThreadSnapshot> {
-    const thread = await this.threads.find(principal.userId, threadId);
+    const thread = await this.threads.find(principal, threadId);
     if (!thread) throw threadNotFound();
     return thread;
+  }
+
+  /** A user's message in a thread they may see; answers once the read model shows it. */
+  async appendMessage(principal: Principal, threadId: number, content: string, ids: IdSource) {
+    const messageId = await ids.reserve('messageId', randomUUID);
+    const commandId = await ids.reserve('commandId', randomUUID);
+    const reply = await this.bus.send({ type: 'AppendThreadMessage', data: { threadId, messageId, role: 'user', content } }, principal, { commandId });
+    await this.settled(reply.thread);
+    const message = await this.threads.message(threadId, messageId);
+    if (!message) throw new DomainError(ErrorCode.Unavailable, 'the message is not readable yet; list the thread to see it');
+    return message;
+  }
+
+  /** A visible thread's messages after a position. */
+  async messages(principal: Principal, threadId: number, after: number, limit: number) {
+    await this.get(principal, threadId);
+    return this.threads.messages(threadId, after, limit);
   }
 
   list(principal: Principal, limit: number, cursor?: string) {

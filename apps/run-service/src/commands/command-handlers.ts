@@ -2,7 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventStore } from '#messaging';
 import { CONFIG } from '#platform';
 import type { RunServiceConfig } from '../config';
-import { RunRepository, ThreadRepository, runCommandHandler, threadCommandHandler } from '#domain';
+import {
+  ApiKeyRepository,
+  RunRepository,
+  ThreadRepository,
+  apiKeyCommandHandler,
+  runCommandHandler,
+  threadCommandHandler,
+  type RunState,
+} from '#domain';
 import type { CommandOutcome } from '#messaging';
 import type { ParsedCommand } from './parse-command';
 
@@ -11,6 +19,8 @@ import type { ParsedCommand } from './parse-command';
 export class CommandHandlers {
   private readonly runs: ReturnType<typeof runCommandHandler>;
   private readonly threads: ReturnType<typeof threadCommandHandler>;
+  private readonly keys: ReturnType<typeof apiKeyCommandHandler>;
+  private readonly runRepository: RunRepository;
 
   constructor(@Inject(CONFIG) config: RunServiceConfig, store: EventStore) {
     const options = {
@@ -20,11 +30,29 @@ export class CommandHandlers {
       maxRedispatches: config.MAX_REDISPATCHES,
     };
     const threadRepository = new ThreadRepository(store, config.AGGREGATE_CACHE_SIZE);
-    this.runs = runCommandHandler(new RunRepository(store, config.AGGREGATE_CACHE_SIZE), threadRepository, store, options);
+    this.runRepository = new RunRepository(store, config.AGGREGATE_CACHE_SIZE);
+    this.runs = runCommandHandler(this.runRepository, threadRepository, store, options);
     this.threads = threadCommandHandler(threadRepository, store, options);
+    this.keys = apiKeyCommandHandler(new ApiKeyRepository(store, config.AGGREGATE_CACHE_SIZE), store, options);
+  }
+
+  /** A run as the log has it now. */
+  async runState(runId: string): Promise<RunState> {
+    return (await this.runRepository.fresh(runId)).state;
   }
 
   handle(parsed: ParsedCommand): Promise<CommandOutcome> {
-    return parsed.kind === 'run' ? this.runs.handle(parsed.command) : this.threads.handle(parsed.command);
+    switch (parsed.kind) {
+      case 'run':
+        return this.runs.handle(parsed.command);
+      case 'thread':
+        return this.threads.handle(parsed.command);
+      case 'apiKey':
+        return this.keys.handle(parsed.command);
+      default: {
+        const unknownKind: never = parsed;
+        throw new Error(`no handler for ${JSON.stringify(unknownKind)}`);
+      }
+    }
   }
 }

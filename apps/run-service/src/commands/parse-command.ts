@@ -1,15 +1,21 @@
 import {
+  API_KEY_COMMAND_TYPES,
   RUN_COMMAND_TYPES,
   THREAD_COMMAND_TYPES,
   aggregateIdOf,
   aggregateKindOf,
+  type ApiKeyCommand,
+  type ApiKeyCommandType,
   type RunCommand,
   type RunCommandType,
   type ThreadCommand,
   type ThreadCommandType,
 } from '#contracts';
 
-export type ParsedCommand = { kind: 'run'; command: RunCommand } | { kind: 'thread'; command: ThreadCommand };
+export type ParsedCommand =
+  | { kind: 'run'; command: RunCommand }
+  | { kind: 'thread'; command: ThreadCommand }
+  | { kind: 'apiKey'; command: ApiKeyCommand };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -34,6 +40,11 @@ export function parseCommand(subject: string, raw: unknown): ParsedCommand | str
     if (!THREAD_COMMAND_TYPES.includes(raw.type as ThreadCommandType)) return `unknown thread command ${raw.type}`;
     if (String(data.threadId) !== id || !Number.isSafeInteger(data.threadId)) return 'data.threadId does not match the subject';
     return { kind, command: raw as unknown as ThreadCommand };
+  }
+  if (kind === 'apiKey') {
+    if (!API_KEY_COMMAND_TYPES.includes(raw.type as ApiKeyCommandType)) return `unknown API key command ${raw.type}`;
+    if (data.keyId !== id) return 'data.keyId does not match the subject';
+    return { kind, command: raw as unknown as ApiKeyCommand };
   }
   return `no aggregate for subject ${subject}`;
 }

@@ -9,6 +9,7 @@ import {
   HEADERS,
   STREAMS,
   SUBJECTS,
+  attemptAgentOf,
   isAttemptStart,
   type RunEvent,
   type RunEventType,
@@ -95,13 +96,13 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       return;
     }
     const runId = event.metadata.streamId;
-    const { attempt, agent, snapshotRevision, triggerMessage } = event.data;
+    const { attempt } = event.data;
+    const agent = attemptAgentOf(event);
     const item: WorkItem = {
       runId,
       attempt,
-      agent,
-      snapshotRevision,
-      triggerMessage,
+      agent: agent.name,
+      version: agent.version,
       eventStreamSeq: msg.info.streamSequence,
       dispatchedAt: new Date().toISOString(),
     };
@@ -111,11 +112,12 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     // leaves it unacked, and it is redelivered to another replica.
     while (this.running) {
       try {
-        await this.publisher.publish(SUBJECTS.work(agent), encodeJson(item), h);
+        // An agent version's own queue; runs bound to no version go to every worker of the agent.
+        await this.publisher.publish(SUBJECTS.work(agent.name, agent.version), encodeJson(item), h);
         this.acks.done(msg);
         return;
       } catch (error) {
-        this.logger.warn({ err: error, runId, attempt, agent }, 'dispatch failed; retrying');
+        this.logger.warn({ err: error, runId, attempt, agent: agent.name, version: agent.version }, 'dispatch failed; retrying');
         await sleep(500);
       }
     }

@@ -11,7 +11,7 @@ export type ItemResult = 'projected' | 'duplicate' | 'gap';
 export interface ProjectionOutcome {
   results: Map<ProjectionItem, ItemResult>;
   /** Aggregates that advanced, with the sequence they are now projected to. */
-  advanced: { kind: 'run' | 'thread'; id: string; sequence: number }[];
+  advanced: { kind: 'run' | 'thread' | 'apiKey'; id: string; sequence: number }[];
 }
 
 export interface FoldedEvent<S, E extends AnyEvent> {

@@ -1,21 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { RUN_FIRST_SEQUENCE, type RunEvent, type RunSnapshot, type ThreadEvent } from '#contracts';
+import { RUN_FIRST_SEQUENCE, type ApiKeyEvent, type RunEvent, type RunSnapshot, type ThreadEvent } from '#contracts';
 import {
+  ApiKeyRecord,
   RunEventRecord,
   RunRecord,
   ThreadRecord,
+  apiKeyRecordOf,
+  apiKeySnapshotOf,
   runRecordOf,
   runSnapshotOf,
   threadRecordOf,
   threadSnapshotOf,
 } from '#persistence';
-import { evolveRun, evolveThread } from '#domain';
+import { evolveApiKey, evolveRun, evolveThread } from '#domain';
 import { independentArtifactWrites, projectArtifactEvents, runArtifactEvents, type RunArtifactEvents } from './artifact-rows';
 import { bulkInsert, bulkWrite, writeTogether } from './bulk-write';
 import { projectCachedRuns, ProjectedRuns } from './cached-projection';
 import { foldBatch, type ProjectionItem, type ProjectionOutcome } from './fold-batch';
-import { eventRowsOf, RUN_EVENTS_TABLE, RUNS_TABLE, THREADS_TABLE } from './read-model-tables';
+import {
+  API_KEYS_TABLE,
+  eventRowsOf,
+  RUN_EVENTS_TABLE,
+  RUNS_TABLE,
+  THREAD_MESSAGES_TABLE,
+  THREADS_TABLE,
+  threadMessageRowsOf,
+} from './read-model-tables';
 
 /** Runs whose last written state the projector keeps, to project their next events lock-free. */
 const PROJECTED_RUNS_HELD = 10_000;
@@ -39,14 +50,19 @@ export class ProjectionWriter {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async project(runItems: ProjectionItem<RunEvent>[], threadItems: ProjectionItem<ThreadEvent>[]): Promise<ProjectionOutcome> {
+  async project(
+    runItems: ProjectionItem<RunEvent>[],
+    threadItems: ProjectionItem<ThreadEvent>[],
+    keyItems: ProjectionItem<ApiKeyEvent>[] = [],
+  ): Promise<ProjectionOutcome> {
     const outcome: ProjectionOutcome = { results: new Map(), advanced: [] };
     const runs = await projectCachedRuns(this.dataSource, this.held, groupByStream(runItems), outcome);
-    if (runs.size === 0 && threadItems.length === 0) return outcome;
+    if (runs.size === 0 && threadItems.length === 0 && keyItems.length === 0) return outcome;
     const written: RunSnapshot[] = [];
     await this.dataSource.transaction(async (m) => {
       await this.projectRuns(m, runs, outcome, written);
       await this.projectThreads(m, groupByStream(threadItems), outcome);
+      await this.projectApiKeys(m, groupByStream(keyItems), outcome);
     });
     // Held only once committed: a rolled-back state would make the next guard fail anyway.
     for (const state of written) this.held.set(state);
@@ -109,6 +125,7 @@ export class ProjectionWriter {
       .getMany();
     const byId = new Map(rows.map((r) => [r.id, r]));
     const threadRows: ThreadRecord[] = [];
+    const messageRows = [];
     for (const id of ids) {
       const row = byId.get(id);
       const folded = foldBatch(row ? threadSnapshotOf(row) : null, row?.lastEventSequence ?? 0, groups.get(String(id)) ?? [], evolveThread);
@@ -116,8 +133,33 @@ export class ProjectionWriter {
       const last = folded.applied.at(-1);
       if (!last || !folded.state) continue;
       threadRows.push(threadRecordOf(folded.state, last.item.streamSeq));
+      messageRows.push(...threadMessageRowsOf(id, folded.applied));
       outcome.advanced.push({ kind: 'thread', id: String(id), sequence: folded.state.lastEventSequence });
     }
-    await bulkWrite(m, THREADS_TABLE, threadRows);
+    await writeTogether(m, [bulkInsert(THREADS_TABLE, threadRows), bulkInsert(THREAD_MESSAGES_TABLE, messageRows)]);
+  }
+
+  private async projectApiKeys(m: EntityManager, groups: Map<string, ProjectionItem<ApiKeyEvent>[]>, outcome: ProjectionOutcome) {
+    if (groups.size === 0) return;
+    const ids = [...groups.keys()].sort();
+    const rows = await m
+      .getRepository(ApiKeyRecord)
+      .createQueryBuilder('k')
+      .where('k.id IN (:...ids)', { ids })
+      .orderBy('k.id')
+      .setLock('pessimistic_write')
+      .getMany();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const keyRows: ApiKeyRecord[] = [];
+    for (const id of ids) {
+      const row = byId.get(id);
+      const folded = foldBatch(row ? apiKeySnapshotOf(row) : null, row?.lastEventSequence ?? 0, groups.get(id) ?? [], evolveApiKey);
+      folded.results.forEach((result, item) => outcome.results.set(item, result));
+      const last = folded.applied.at(-1);
+      if (!last || !folded.state) continue;
+      keyRows.push(apiKeyRecordOf(folded.state, last.item.streamSeq));
+      outcome.advanced.push({ kind: 'apiKey', id, sequence: folded.state.lastEventSequence });
+    }
+    await bulkWrite(m, API_KEYS_TABLE, keyRows);
   }
 }

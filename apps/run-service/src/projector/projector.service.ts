@@ -2,7 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { CONSUMERS, STREAMS, SUBJECTS, aggregateKindOf, type RunEvent, type ThreadEvent } from '#contracts';
+import { CONSUMERS, STREAMS, SUBJECTS, aggregateKindOf, type ApiKeyEvent, type RunEvent, type ThreadEvent } from '#contracts';
 import { decodeJson, encodeJson, ensureDurable } from '#messaging';
 import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, projectedEventsTotal } from '#platform';
 import type { RunServiceConfig } from '../config';
@@ -88,9 +88,10 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
   private async projectBatch(batch: JsMsg[]): Promise<void> {
     const runs: ProjectionItem<RunEvent>[] = [];
     const threads: ProjectionItem<ThreadEvent>[] = [];
+    const keys: ProjectionItem<ApiKeyEvent>[] = [];
     const messageOf = new Map<ProjectionItem, JsMsg>();
     for (const msg of batch) {
-      let event: RunEvent | ThreadEvent;
+      let event: RunEvent | ThreadEvent | ApiKeyEvent;
       try {
         event = decodeJson(msg.data);
       } catch {
@@ -102,6 +103,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
       const item = { event, streamSeq: msg.seq };
       if (kind === 'run') runs.push(item as ProjectionItem<RunEvent>);
       else if (kind === 'thread') threads.push(item as ProjectionItem<ThreadEvent>);
+      else if (kind === 'apiKey') keys.push(item as ProjectionItem<ApiKeyEvent>);
       else {
         msg.ack();
         continue;
@@ -109,7 +111,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
       messageOf.set(item, msg);
     }
     try {
-      const outcome = await this.writer.project(runs, threads);
+      const outcome = await this.writer.project(runs, threads, keys);
       for (const [item, msg] of messageOf) {
         const result = outcome.results.get(item);
         if (result === 'gap') msg.nak(200);
@@ -117,7 +119,8 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
         if (result === 'projected') projectedEventsTotal.inc();
       }
       for (const { kind, id, sequence } of outcome.advanced) {
-        const subject = kind === 'run' ? SUBJECTS.runProjected(id) : SUBJECTS.threadProjected(Number(id));
+        const subject =
+          kind === 'run' ? SUBJECTS.runProjected(id) : kind === 'thread' ? SUBJECTS.threadProjected(Number(id)) : SUBJECTS.apiKeyProjected(id);
         this.nc.publish(subject, encodeJson({ sequence }));
       }
     } catch (error) {

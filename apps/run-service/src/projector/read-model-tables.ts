@@ -1,6 +1,6 @@
-import type { RunEvent } from '#contracts';
+import type { RunEvent, ThreadEvent } from '#contracts';
 import type { RunState } from '#domain';
-import type { ArtifactRecord, RunEventRecord, RunRecord, ThreadRecord } from '#persistence';
+import type { ApiKeyRecord, ArtifactRecord, RunEventRecord, RunRecord, ThreadMessageRecord, ThreadRecord } from '#persistence';
 import type { BulkTable } from './bulk-write';
 import type { ProjectionItem } from './fold-batch';
 
@@ -17,6 +17,7 @@ export const RUN_EVENTS_TABLE: BulkTable<RunEventRecord> = {
     { name: 'created_at', type: 'timestamptz', value: (r) => r.createdAt },
     { name: 'run_status', type: 'text', value: (r) => r.runStatus },
     { name: 'run_phase', type: 'text', value: (r) => r.runPhase },
+    { name: 'clock', type: 'bigint', value: (r) => r.clock },
   ],
 };
 
@@ -28,8 +29,13 @@ export const RUNS_TABLE: BulkTable<RunRecord> = {
     { name: 'thread_id', type: 'int', value: (r) => r.threadId },
     { name: 'user_id', type: 'text', value: (r) => r.userId },
     { name: 'org', type: 'text', value: (r) => r.org },
+    { name: 'project', type: 'text', value: (r) => r.project },
+    { name: 'visibility', type: 'text', value: (r) => r.visibility },
     { name: 'agent', type: 'text', value: (r) => r.agent },
+    { name: 'agent_version', type: 'text', value: (r) => r.agentVersion },
     { name: 'trigger_message', type: 'text', value: (r) => r.triggerMessage },
+    { name: 'trace_id', type: 'text', value: (r) => r.traceId },
+    { name: 'spec', type: 'jsonb', value: (r) => r.spec },
     { name: 'status', type: 'text', value: (r) => r.status },
     { name: 'phase', type: 'text', value: (r) => r.phase },
     { name: 'attempt', type: 'int', value: (r) => r.attempt },
@@ -48,6 +54,9 @@ export const RUNS_TABLE: BulkTable<RunRecord> = {
     { name: 'input_request', type: 'jsonb', value: (r) => r.inputRequest },
     { name: 'usage', type: 'jsonb', value: (r) => r.usage },
     { name: 'artifacts', type: 'jsonb', value: (r) => r.artifacts },
+    { name: 'answer', type: 'jsonb', value: (r) => r.answer },
+    { name: 'description', type: 'jsonb', value: (r) => r.description },
+    { name: 'clock', type: 'bigint', value: (r) => r.clock },
   ],
 };
 
@@ -58,6 +67,9 @@ export const THREADS_TABLE: BulkTable<ThreadRecord> = {
     { name: 'id', type: 'int', value: (r) => r.id },
     { name: 'owner_id', type: 'text', value: (r) => r.ownerId },
     { name: 'org', type: 'text', value: (r) => r.org },
+    { name: 'project', type: 'text', value: (r) => r.project },
+    { name: 'visibility', type: 'text', value: (r) => r.visibility },
+    { name: 'message_count', type: 'int', value: (r) => r.messageCount },
     { name: 'title', type: 'text', value: (r) => r.title },
     { name: 'metadata', type: 'jsonb', value: (r) => r.metadata },
     { name: 'revision', type: 'int', value: (r) => r.revision },
@@ -65,6 +77,40 @@ export const THREADS_TABLE: BulkTable<ThreadRecord> = {
     { name: 'last_stream_seq', type: 'bigint', value: (r) => r.lastStreamSeq },
     { name: 'created_at', type: 'timestamptz', value: (r) => r.createdAt },
     { name: 'updated_at', type: 'timestamptz', value: (r) => r.updatedAt },
+  ],
+};
+
+/** Messages are written once: a redelivered event finds its row there and changes nothing. */
+export const THREAD_MESSAGES_TABLE: BulkTable<ThreadMessageRecord> = {
+  table: 'thread_messages',
+  columns: [
+    { name: 'thread_id', type: 'int', value: (r) => r.threadId },
+    { name: 'position', type: 'int', value: (r) => r.position },
+    { name: 'message_id', type: 'text', value: (r) => r.messageId },
+    { name: 'role', type: 'text', value: (r) => r.role },
+    { name: 'content', type: 'text', value: (r) => r.content },
+    { name: 'run_id', type: 'uuid', value: (r) => r.runId },
+    { name: 'created_at', type: 'timestamptz', value: (r) => r.createdAt },
+  ],
+};
+
+export const API_KEYS_TABLE: BulkTable<ApiKeyRecord> = {
+  table: 'api_keys',
+  upsertOn: ['id'],
+  columns: [
+    { name: 'id', type: 'uuid', value: (r) => r.id },
+    { name: 'name', type: 'text', value: (r) => r.name },
+    { name: 'owner_id', type: 'text', value: (r) => r.ownerId },
+    { name: 'org', type: 'text', value: (r) => r.org },
+    { name: 'project', type: 'text', value: (r) => r.project },
+    { name: 'scopes', type: 'jsonb', value: (r) => r.scopes },
+    { name: 'secret_hash', type: 'text', value: (r) => r.secretHash },
+    { name: 'prefix', type: 'text', value: (r) => r.prefix },
+    { name: 'created_by', type: 'jsonb', value: (r) => r.createdBy },
+    { name: 'created_at', type: 'timestamptz', value: (r) => r.createdAt },
+    { name: 'revoked_at', type: 'timestamptz', value: (r) => r.revokedAt },
+    { name: 'last_event_sequence', type: 'int', value: (r) => r.lastEventSequence },
+    { name: 'last_stream_seq', type: 'bigint', value: (r) => r.lastStreamSeq },
   ],
 };
 
@@ -111,5 +157,25 @@ export function eventRowsOf(id: string, applied: { item: ProjectionItem<RunEvent
     createdAt: new Date(item.event.metadata.createdAt),
     runStatus: stateAfter?.status ?? 'pending',
     runPhase: stateAfter?.phase ?? null,
+    clock: stateAfter?.clock ?? Date.parse(item.event.metadata.createdAt),
   }));
+}
+
+/** Rows of the messages a thread's applied events appended. */
+export function threadMessageRowsOf(threadId: number, applied: { item: ProjectionItem<ThreadEvent> }[]): ThreadMessageRecord[] {
+  return applied.flatMap(({ item: { event } }) =>
+    event.type === 'ThreadMessageAppended'
+      ? [
+          {
+            threadId,
+            position: event.data.position,
+            messageId: event.data.messageId,
+            role: event.data.role,
+            content: event.data.content,
+            runId: event.data.runId,
+            createdAt: new Date(event.metadata.createdAt),
+          },
+        ]
+      : [],
+  );
 }

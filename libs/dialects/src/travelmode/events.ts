@@ -9,7 +9,17 @@ export interface TravelmodeEvent {
 /** The Travelmode name of each internal event type (seed 002's style), and the payload it shows. */
 export const TRAVELMODE_EVENTS: EventTable<TravelmodeEvent> = {
   RunCreated: (d) => ({ eventType: 'RUN_CREATED', payload: { tripId: d.threadId, triggerMessage: d.triggerMessage, agent: d.agent } }),
+  RunCreatedV2: (d) => ({ eventType: 'RUN_CREATED', payload: { tripId: d.threadId, triggerMessage: d.spec.input.message, agent: d.agent.name } }),
   RunStarted: (d) => ({ eventType: 'RUN_STARTED', payload: { attempt: d.attempt, snapshotRevision: d.snapshotRevision } }),
+  RunStartedV2: (d) => ({ eventType: 'RUN_STARTED', payload: { attempt: d.attempt, snapshotRevision: d.snapshotRevision } }),
+  RunRetriedV2: (d) => ({ eventType: 'RUN_RETRIED', payload: { attempt: d.attempt, snapshotRevision: d.snapshotRevision } }),
+  RunRestarted: (d) => ({ eventType: 'RUN_RESTARTED', payload: { attempt: d.attempt } }),
+  RunRedispatchedV2: (d) => ({
+    eventType: 'RUN_REDISPATCHED',
+    payload: { attempt: d.attempt, previousAttempt: d.previousAttempt, reason: d.reason },
+  }),
+  RunAnswered: (d) => ({ eventType: 'MESSAGE_COMPLETED', payload: { messageId: d.messageId, content: d.content } }),
+  RunDescribed: (d) => ({ eventType: 'RUN_DESCRIBED', payload: { name: d.name, title: d.title, topic: d.topic } }),
   RunPhaseStarted: (d) => ({ eventType: 'PHASE_STARTED', payload: { phase: d.phase } }),
   RunCompleted: (d) => ({ eventType: 'RUN_COMPLETED', payload: { result: d.result } }),
   RunFailed: (d) => ({ eventType: 'RUN_FAILED', payload: { errorMessage: d.errorMessage } }),

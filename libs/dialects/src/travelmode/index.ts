@@ -1,7 +1,7 @@
 import type { DialectBase } from '../dialect';
 import { TRAVELMODE_SSE } from './sse';
 import { travelmodeEventPage } from './events';
-import { travelmodeRun, travelmodeRunDetail, travelmodeRunPage, travelmodeThread, travelmodeThreadPage, typedArtifactView } from './views';
+import { apiKeyView, createdApiKeyView, travelmodeRun, travelmodeRunDetail, travelmodeRunPage, travelmodeRunRequest, travelmodeThread, travelmodeThreadPage, typedArtifactView } from './views';
 
 export { TRAVELMODE_EVENTS, travelmodeEventOf, travelmodeEventPage } from './events';
 export * from './views';
@@ -23,11 +23,14 @@ export const travelmode = {
   views: {
     run: travelmodeRun,
     runDetail: travelmodeRunDetail,
+    runRequest: travelmodeRunRequest,
     runPage: travelmodeRunPage,
     eventPage: travelmodeEventPage,
     thread: travelmodeThread,
     threadPage: travelmodeThreadPage,
     typedArtifact: typedArtifactView,
+    apiKey: apiKeyView,
+    createdApiKey: createdApiKeyView,
   },
 } satisfies DialectBase & { views: object };
 export * from './control';

@@ -1,4 +1,4 @@
-import type { RunSnapshot, ThreadSnapshot } from '#contracts';
+import type { ApiKeySnapshot, RunSnapshot, ThreadSnapshot } from '#contracts';
 import type { ArtifactRecord } from '#persistence';
 import { runMetrics } from '../run-metrics';
 
@@ -82,3 +82,28 @@ export const travelmodeThreadPage = (page: { threads: ThreadSnapshot[]; nextCurs
   threads: page.threads.map(travelmodeThread),
   nextCursor: page.nextCursor,
 });
+
+/** `POST /v1/agent-runs { tripId, triggerMessage, agent? }`: a private run over the trip, started later. */
+export const travelmodeRunRequest = (body: { tripId: number; triggerMessage: string; agent?: string }) => ({
+  threadId: body.tripId,
+  input: { message: body.triggerMessage },
+  ...(body.agent === undefined ? {} : { agent: body.agent }),
+  // Travelmode names agents, never versions: one nobody registered yet still takes the run.
+  lenientAgent: true,
+  visibility: 'private' as const,
+});
+
+/** An API key as its owner sees it: never the secret, nor its hash. */
+export const apiKeyView = (k: ApiKeySnapshot) => ({
+  id: k.id,
+  name: k.name,
+  prefix: k.prefix,
+  scopes: k.scopes,
+  org: k.org,
+  project: k.project,
+  createdAt: k.createdAt,
+  revokedAt: k.revokedAt,
+});
+
+/** `POST /v1/api-keys`: the key, and its secret this one time. */
+export const createdApiKeyView = ({ key, secret }: { key: ApiKeySnapshot; secret: string }) => ({ apiKey: apiKeyView(key), secret });

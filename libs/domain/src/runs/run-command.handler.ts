@@ -5,7 +5,7 @@ import { decideRun } from './run.decide';
 import type { RunRepository } from './run.repository';
 import type { ThreadRepository } from '../threads/thread.repository';
 
-/** Run commands: the thread a decision needs is read at its latest revision. */
+/** Run commands: the thread (and a fork's source run) a decision needs are read as of now. */
 export function runCommandHandler(
   runs: RunRepository,
   threads: ThreadRepository,
@@ -14,9 +14,11 @@ export function runCommandHandler(
 ): AggregateCommandHandler<RunState, RunEvent, RunCommand> {
   const threadOf = async (command: RunCommand, state: RunState) => {
     const threadId = command.type === 'CreateRun' ? command.data.threadId : command.type === 'StartRun' ? state?.threadId : undefined;
-    if (threadId === undefined) return null;
+    if (threadId === undefined || threadId === null) return null;
     return (await threads.fresh(String(threadId))).state;
   };
+  const sourceOf = async (command: RunCommand) =>
+    command.type === 'CreateRun' && command.data.forkOf ? (await runs.fresh(command.data.forkOf.runId)).state : null;
   return new AggregateCommandHandler<RunState, RunEvent, RunCommand>(
     {
       repository: runs,
@@ -25,6 +27,7 @@ export function runCommandHandler(
         decideRun(command, state, {
           now,
           thread: await threadOf(command, state),
+          source: await sourceOf(command),
           defaultAgent: options.defaultAgent,
           maxRedispatches: options.maxRedispatches,
         }),

@@ -10,13 +10,13 @@ import {
   type SignalRun,
 } from '#contracts';
 import type { RunState } from './run';
-import { existingRunVisibleTo, invalid, type RunEventDraft } from './run.rules';
+import { controllableRun, invalid, type RunEventDraft } from './run.rules';
 
 
 const active = (run: RunSnapshot) => run.status === 'running' || run.status === 'waiting_for_input';
 
 export function provideInput(command: ProvideInput, state: RunState): RunEventDraft[] {
-  const run = existingRunVisibleTo(state, command.metadata.actor);
+  const run = controllableRun(state, command.metadata.actor);
   const { content } = command.data;
   if (typeof content !== 'string' || content.length === 0)
     throw new DomainError(ErrorCode.ValidationFailed, 'content must be a non-empty string');
@@ -27,7 +27,7 @@ export function provideInput(command: ProvideInput, state: RunState): RunEventDr
 }
 
 export function signalRun(command: SignalRun, state: RunState): RunEventDraft[] {
-  const run = existingRunVisibleTo(state, command.metadata.actor);
+  const run = controllableRun(state, command.metadata.actor);
   const { name, payload } = command.data;
   if (typeof name !== 'string' || !NAME_PATTERN.test(name))
     throw new DomainError(ErrorCode.ValidationFailed, 'signal name must be 1-64 letters, digits, _ . or -');
@@ -44,7 +44,7 @@ export function signalRun(command: SignalRun, state: RunState): RunEventDraft[] 
  */
 export function recordArtifact(command: RecordArtifact, state: RunState): RunEventDraft[] {
   const { actor } = command.metadata;
-  const run = existingRunVisibleTo(state, actor);
+  const run = controllableRun(state, actor);
   const { artifact, attempt } = command.data;
   if (actor.kind === 'agent') {
     if (attempt !== run.attempt)
@@ -57,7 +57,7 @@ export function recordArtifact(command: RecordArtifact, state: RunState): RunEve
 }
 
 export function pinArtifact(command: PinArtifact, state: RunState): RunEventDraft[] {
-  const run = existingRunVisibleTo(state, command.metadata.actor);
+  const run = controllableRun(state, command.metadata.actor);
   const artifact = run.artifacts.find((a) => a.id === command.data.artifactId);
   if (!artifact) throw new DomainError(ErrorCode.ArtifactNotFound, 'artifact not found');
   if (artifact.isPinned === command.data.isPinned) return [];

@@ -23,7 +23,10 @@ import {
   startRun,
   started,
   stopRun,
+  THREAD,
+  v2Created,
 } from './__tests__/run.fixtures';
+import { DEFAULT_RUN_OPTIONS } from './run';
 
 describe('decideRun', () => {
   describe('lifecycle transitions (every status x action)', () => {
@@ -66,14 +69,23 @@ describe('decideRun', () => {
 
   describe('CreateRun', () => {
     const runCreated = (agent = 'default-agent', org: string | null = 'acme'): RunEventDraft => ({
-      type: 'RunCreated',
-      data: { runId: RUN_ID, threadId: 42, userId: OWNER.id, org, agent, triggerMessage: 'hello', snapshotRevision: 3 },
+      type: 'RunCreatedV2',
+      data: {
+        runId: RUN_ID, threadId: 42, userId: OWNER.id, org, project: 'default', visibility: 'private',
+        agent: { name: agent, version: null }, snapshotRevision: 3, traceId: null,
+        spec: {
+          input: { message: 'hello', data: null }, options: DEFAULT_RUN_OPTIONS, labels: { tags: [], categories: [], properties: {} },
+          createdBy: { name: null, email: null }, phases: [], conversation: { kind: 'thread', threadId: 42, messages: 0 }, forkedFrom: null,
+        },
+      },
     });
     it('creates a pending run on the owned thread with the default agent', () =>
       given([]).when(createRun()).then([runCreated()]));
     it('uses the requested agent', () => given([]).when(createRun({ agent: 'a9' })).then([runCreated('a9')]));
     it('records org null for an actor without org', () =>
-      given([]).when(createRun({}, { kind: 'user', id: OWNER.id })).then([runCreated('default-agent', null)]));
+      given([], { thread: { ...THREAD, org: null } })
+        .when(createRun({}, { kind: 'user', id: OWNER.id, scopes: ['workflow:run'] }))
+        .then([runCreated('default-agent', null)]));
     it.each([undefined, 'a9'])('autoStart (agent %s) also starts attempt 1 at the thread revision with the run agent', (agent) =>
       given([])
         .when(createRun({ autoStart: true, agent }))
@@ -117,10 +129,17 @@ describe('decideRun', () => {
     it('refuses the previous attempt after a retry', () =>
       given([...HISTORY.failed, retried(3)]).when(report(2, [{ kind: 'completed' }])).thenThrows(ErrorCode.StaleAttempt));
     it('refuses an empty batch', () => given(running).when(report(1, [])).thenThrows(ErrorCode.ValidationFailed));
-    it('refuses an unknown phase, even after a valid one', () =>
-      given(running)
+    const declaring: RunEventDraft[] = [
+      { type: 'RunCreatedV2', data: { ...v2Created(), spec: { ...v2Created().spec, phases: ['plan', 'act'] } } },
+      started(1),
+    ];
+    it('refuses a phase the agent did not declare, even after a valid one', () =>
+      given(declaring)
         .when(report(1, [{ kind: 'phase_started', phase: 'act' }, { kind: 'phase_started', phase: 'dream' as RunPhase }]))
         .thenThrows(ErrorCode.ValidationFailed));
+    it('takes any declared phase', () => given(declaring).when(report(1, [{ kind: 'phase_started', phase: 'act' }])).then([phase('act')]));
+    it.each(['', '1st', 'a b', 'x'.repeat(65)])('refuses the phase name %p of an agent that declared none', (name) =>
+      given(running).when(report(1, [{ kind: 'phase_started', phase: name }])).thenThrows(ErrorCode.ValidationFailed));
     it.each(['pending', 'completed', 'failed', 'cancelled'] as const)('refuses reports on a %s run', (status) =>
       given(HISTORY[status]).when(report(ATTEMPT[status], [{ kind: 'phase_started', phase: 'plan' }])).thenThrows(ErrorCode.InvalidTransition));
     it('turns a batch into drafts in order', () =>

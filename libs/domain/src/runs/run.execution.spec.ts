@@ -28,6 +28,7 @@ import {
   toolCalled,
   typedArtifact,
   usageRecorded,
+  moved,
 } from './__tests__/run.fixtures';
 
 const snapshot = (drafts: RunEventDraft[]) => fold(drafts) as RunSnapshot;
@@ -41,8 +42,7 @@ describe('evolveRun: execution', () => {
       expect(after).toEqual({
         ...before,
         usage: { inputTokens: 100, outputTokens: 20, cachedInputTokens: 60, costUsd: 0.25, credits: 3, model: 'm1' },
-        lastEventSequence: 5,
-        updatedAt: at(5),
+        ...moved(5),
       });
     });
     it('totals are the exact sum of every report', () =>
@@ -97,7 +97,7 @@ describe('evolveRun: execution', () => {
   describe('claims and redispatches', () => {
     it('RunClaimed sets workerId and nothing else', () => {
       const { before, after } = step(HISTORY.running, claimed(1, WORKER));
-      expect(after).toEqual({ ...before, workerId: WORKER, lastEventSequence: 4, updatedAt: at(4) });
+      expect(after).toEqual({ ...before, workerId: WORKER, ...moved(4) });
     });
     it('RunRedispatched runs the new attempt, increments redispatches, keeps startedAt and clears workerId', () => {
       const { before, after } = step([...CLAIMED, { type: 'RunPhaseStarted', data: { phase: 'act', attempt: 1 } }], redispatched(2));
@@ -109,8 +109,7 @@ describe('evolveRun: execution', () => {
         workerId: null,
         redispatches: 1,
         startedAt: at(2),
-        lastEventSequence: 6,
-        updatedAt: at(6),
+        ...moved(6),
       });
     });
     it('each redispatch counts', () => {
@@ -140,8 +139,7 @@ describe('evolveRun: execution', () => {
         ...before,
         status: 'waiting_for_input',
         inputRequest: { prompt: 'Which dates?', expiresAt: EXPIRES_AT, expiryWarned: false },
-        lastEventSequence: 5,
-        updatedAt: at(5),
+        ...moved(5),
       });
     });
     it('RunInputRequested without a deadline keeps expiresAt null', () =>
@@ -154,12 +152,12 @@ describe('evolveRun: execution', () => {
       }));
     it('RunInputExpiring without a request changes nothing but the sequence', () => {
       const { before, after } = step(CLAIMED, inputExpiring(1));
-      expect(after).toEqual({ ...before, lastEventSequence: 5, updatedAt: at(5) });
+      expect(after).toEqual({ ...before, ...moved(5) });
     });
     it('RunInputProvided runs again and clears the request', () => {
       const history = [...CLAIMED, inputRequested(1), inputExpiring(1)];
       const { before, after } = step(history, inputProvided(1, 'May'));
-      expect(after).toEqual({ ...before, status: 'running', inputRequest: null, lastEventSequence: 7, updatedAt: at(7) });
+      expect(after).toEqual({ ...before, status: 'running', inputRequest: null, ...moved(7) });
     });
     it.each<[string, RunEventDraft]>([
       ['RunFailed', failed(1, 'gave up')],
@@ -182,7 +180,7 @@ describe('evolveRun: execution', () => {
       ]));
     it('a file RunArtifactCreated is not listed (only the sequence moves)', () => {
       const { before, after } = step([...CLAIMED, artifactCreated(typedArtifact(10))], artifactCreated(fileArtifact(11)));
-      expect(after).toEqual({ ...before, lastEventSequence: 6, updatedAt: at(6) });
+      expect(after).toEqual({ ...before, ...moved(6) });
       expect(after.artifacts).toEqual([{ id: 10, artifactType: 'candidates', isPinned: false }]);
     });
     it('RunArtifactPinChanged flips isPinned of that artifact only', () =>
@@ -210,7 +208,7 @@ describe('evolveRun: execution', () => {
       ['RunSignalled', signalled(1, 'pause')],
     ])('%s only moves the sequence', (_name, event) => {
       const { before, after } = step(CLAIMED, event);
-      expect(after).toEqual({ ...before, lastEventSequence: 5, updatedAt: at(5) });
+      expect(after).toEqual({ ...before, ...moved(5) });
     });
   });
 });

@@ -210,8 +210,8 @@ describe('worker decisions', () => {
         .when(expireLease(1, 'lease_expired'))
         .then([
           {
-            type: 'RunRedispatched',
-            data: { attempt: 2, snapshotRevision: 2, agent: 'a1', triggerMessage: 'hello', previousAttempt: 1, previousWorkerId: WORKER, reason: 'lease_expired' },
+            type: 'RunRedispatchedV2',
+            data: { attempt: 2, snapshotRevision: 2, agent: { name: 'a1', version: null }, previousAttempt: 1, previousWorkerId: WORKER, reason: 'lease_expired' },
           },
         ]));
     it('redispatches an unclaimed attempt with previousWorkerId null', () =>

@@ -1,7 +1,7 @@
 import {
   DomainError,
   ErrorCode,
-  RUN_PHASES,
+  PHASE_PATTERN,
   type Actor,
   type ClaimRun,
   type ExpireInput,
@@ -11,7 +11,7 @@ import {
   type WorkerReport,
 } from '#contracts';
 import type { RunState } from './run';
-import { existingRunVisibleTo, foldDraft, invalid, type RunDecisionContext, type RunEventDraft } from './run.rules';
+import { agentOf, existingRunVisibleTo, foldDraft, invalid, type RunDecisionContext, type RunEventDraft } from './run.rules';
 
 const active = (run: RunSnapshot) => run.status === 'running' || run.status === 'waiting_for_input';
 
@@ -55,12 +55,11 @@ export function expireLease(command: ExpireLease, state: RunState, ctx: RunDecis
   }
   return [
     {
-      type: 'RunRedispatched',
+      type: 'RunRedispatchedV2',
       data: {
         attempt: run.attempt + 1,
         snapshotRevision: run.snapshotRevision,
-        agent: run.agent,
-        triggerMessage: run.triggerMessage,
+        agent: agentOf(run),
         previousAttempt: run.attempt,
         previousWorkerId: run.workerId,
         reason,
@@ -103,6 +102,17 @@ const tokens = (name: string, value: unknown): number => {
   return n;
 };
 
+/** An answer travels in one event (events are at most 1 MB). */
+const MAX_ANSWER_BYTES = 256 * 1024;
+
+/** A described field the report leaves out keeps its value; a string is at most 500 characters. */
+function describedText(value: string | null | undefined, current: string | null): string | null {
+  if (value === undefined) return current;
+  if (value !== null && (typeof value !== 'string' || value.length > 500))
+    throw new DomainError(ErrorCode.ValidationFailed, 'a name, title or topic is a string of at most 500 characters');
+  return value;
+}
+
 /** What a worker may report in each status: while waiting for input it may only account or give up. */
 const ALLOWED_WHILE_WAITING: ReadonlySet<WorkerReport['kind']> = new Set(['usage', 'failed']);
 
@@ -111,10 +121,12 @@ function reportToDraft(report: WorkerReport, run: RunSnapshot, ctx: RunDecisionC
   if (!allowed) throw invalid(`report ${report.kind} for`, run.status);
   const { attempt } = run;
   switch (report.kind) {
-    case 'phase_started':
-      if (!RUN_PHASES.includes(report.phase))
-        throw new DomainError(ErrorCode.ValidationFailed, `unknown phase ${String(report.phase)}`);
+    case 'phase_started': {
+      const { phases } = run.spec;
+      const known = phases.length === 0 ? typeof report.phase === 'string' && PHASE_PATTERN.test(report.phase) : phases.includes(report.phase);
+      if (!known) throw new DomainError(ErrorCode.ValidationFailed, `unknown phase ${String(report.phase)}`);
       return { type: 'RunPhaseStarted', data: { phase: report.phase, attempt } };
+    }
     case 'message_delta':
       return { type: 'RunMessageDelta', data: { attempt, messageId: report.messageId, text: report.text } };
     case 'tool_call':
@@ -153,6 +165,20 @@ function reportToDraft(report: WorkerReport, run: RunSnapshot, ctx: RunDecisionC
         data: { attempt, prompt: report.prompt, expiresAt: expiresAt && new Date(expiresAt).toISOString() },
       };
     }
+    case 'answer':
+      if (typeof report.content !== 'string' || Buffer.byteLength(report.content, 'utf8') > MAX_ANSWER_BYTES)
+        throw new DomainError(ErrorCode.ValidationFailed, `an answer is a string of at most ${MAX_ANSWER_BYTES} bytes`);
+      return { type: 'RunAnswered', data: { attempt, messageId: report.messageId ?? `${run.id}:${attempt}`, content: report.content } };
+    case 'describe':
+      return {
+        type: 'RunDescribed',
+        data: {
+          attempt,
+          name: describedText(report.name, run.description.name),
+          title: describedText(report.title, run.description.title),
+          topic: describedText(report.topic, run.description.topic),
+        },
+      };
     case 'completed':
       return { type: 'RunCompleted', data: { attempt, result: report.result ?? null } };
     case 'failed':

@@ -4,8 +4,8 @@ import { decideThread, evolveThread, type ThreadEventDraft, type ThreadState } f
 const THREAD_ID = 42;
 const at = (sequence: number) => new Date(Date.UTC(2030, 0, 1, 10, sequence)).toISOString();
 
-const OWNER: Actor = { kind: 'user', id: 'user-1', org: 'acme' };
-const OTHER_USER: Actor = { kind: 'user', id: 'user-2', org: 'acme' };
+const OWNER: Actor = { kind: 'user', id: 'user-1', org: 'acme', project: 'default' };
+const OTHER_USER: Actor = { kind: 'user', id: 'user-2', org: 'acme', project: 'default' };
 const AGENT: Actor = { kind: 'agent', id: 'worker-7' };
 const SYSTEM: Actor = { kind: 'system', id: 'runstream' };
 
@@ -73,16 +73,31 @@ const updateThread = (changes: Changes, actor = OWNER): ThreadCommand => ({
   metadata: meta(actor),
 });
 
-const threadCreated = (data: Partial<Extract<ThreadEventDraft, { type: 'ThreadCreated' }>['data']> = {}): ThreadEventDraft => ({
+/** What CreateThread decides (v2: with the project and visibility). */
+const threadCreated = (data: Partial<Extract<ThreadEventDraft, { type: 'ThreadCreatedV2' }>['data']> = {}): ThreadEventDraft => ({
+  type: 'ThreadCreatedV2',
+  data: { threadId: THREAD_ID, ownerId: OWNER.id, org: 'acme', project: 'default', visibility: 'private', title: null, metadata: {}, ...data },
+});
+/** A thread created before v2: private, in the default project. */
+const threadCreatedV1 = (data: Partial<Extract<ThreadEventDraft, { type: 'ThreadCreated' }>['data']> = {}): ThreadEventDraft => ({
   type: 'ThreadCreated',
   data: { threadId: THREAD_ID, ownerId: OWNER.id, org: 'acme', title: null, metadata: {}, ...data },
+});
+const messageAppended = (position: number, content: string, role: 'user' | 'assistant' = 'user', runId: string | null = null): ThreadEventDraft => ({
+  type: 'ThreadMessageAppended',
+  data: { messageId: `m${position}`, position, role, content, runId },
+});
+const appendMessage = (content: string, actor = OWNER, role: 'user' | 'assistant' = 'user', messageId = 'm1'): ThreadCommand => ({
+  type: 'AppendThreadMessage',
+  data: { threadId: THREAD_ID, messageId, role, content },
+  metadata: meta(actor),
 });
 const threadUpdated = (revision: number, changes: Changes): ThreadEventDraft => ({
   type: 'ThreadUpdated',
   data: { revision, ...changes },
 });
 
-const EXISTING = [threadCreated({ title: 'First', metadata: { lang: 'en' } })];
+const EXISTING = [threadCreatedV1({ title: 'First', metadata: { lang: 'en' } })];
 
 // ---- decideThread ---------------------------------------------------------------------------
 
@@ -102,6 +117,29 @@ describe('decideThread', () => {
       given([]).when(createThread({ title: null })).then([threadCreated()]));
     it.each([OWNER, OTHER_USER])('refuses an existing thread (actor $id)', (actor) =>
       given(EXISTING).when(createThread({}, actor)).thenThrows(ErrorCode.AlreadyExists));
+    it("records the actor's project and the requested visibility", () =>
+      given([])
+        .when({ type: 'CreateThread', data: { threadId: THREAD_ID, visibility: 'project' }, metadata: meta({ ...OWNER, project: 'p9' }) })
+        .then([threadCreated({ project: 'p9', visibility: 'project' })]));
+  });
+
+  describe('AppendThreadMessage', () => {
+    it('appends a user message at the next position', () =>
+      given([...EXISTING, messageAppended(1, 'hi')]).when(appendMessage('Plan Rome', OWNER, 'user', 'm2')).then([messageAppended(2, 'Plan Rome')]));
+    it('refuses a user writing as the assistant', () =>
+      given(EXISTING).when(appendMessage('I am the agent', OWNER, 'assistant')).thenThrows(ErrorCode.ValidationFailed));
+    it('takes an assistant message from Runstream, naming its run', () =>
+      given(EXISTING)
+        .when({ type: 'AppendThreadMessage', data: { threadId: THREAD_ID, messageId: 'm1', role: 'assistant', content: 'Day 1: …', runId: 'r1' }, metadata: meta(SYSTEM) })
+        .then([messageAppended(1, 'Day 1: …', 'assistant', 'r1')]));
+    it.each(['', 'x'.repeat(32 * 1024 + 1)])('refuses content of %#', (content) => {
+      const when = given(EXISTING).when(appendMessage(content));
+      when.thenThrows(content === '' ? ErrorCode.ValidationFailed : ErrorCode.PayloadTooLarge);
+    });
+    it("refuses another user's private thread as not found", () =>
+      given(EXISTING).when(appendMessage('hi', OTHER_USER)).thenThrows(ErrorCode.ThreadNotFound));
+    it('lets the same project write to a project thread', () =>
+      given([threadCreated({ visibility: 'project' })]).when(appendMessage('hi', OTHER_USER)).then([messageAppended(1, 'hi')]));
   });
 
   describe('UpdateThread', () => {
@@ -145,6 +183,9 @@ describe('evolveThread', () => {
       id: THREAD_ID,
       ownerId: OWNER.id,
       org: 'acme',
+      project: 'default',
+      visibility: 'private',
+      messageCount: 0,
       title: 'First',
       metadata: { lang: 'en' },
       revision: 1,
@@ -152,6 +193,9 @@ describe('evolveThread', () => {
       createdAt: at(1),
       updatedAt: at(1),
     }));
+
+  it('a message counts without changing the revision', () =>
+    expect(fold([...EXISTING, messageAppended(1, 'hi')])).toEqual({ ...created, messageCount: 1, lastEventSequence: 2, updatedAt: at(2) }));
 
   it('ThreadUpdated on a missing thread stays missing', () =>
     expect(evolveThread(null, toEvents([...EXISTING, threadUpdated(2, { title: 'x' })])[1])).toBeNull());

@@ -35,4 +35,8 @@ export class RunEventRecord {
 
   @Column({ name: 'run_phase', type: 'text', nullable: true })
   runPhase: RunPhase | null;
+
+  /** The run's event clock at this event (epoch ms, strictly increasing within the run). */
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
+  clock: number;
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { ArtifactSummary, InputRequest, RunPhase, RunStatus, RunUsage } from '#contracts';
+import type { ArtifactSummary, InputRequest, RunPhase, RunSnapshot, RunSpec, RunStatus, RunUsage, Visibility } from '#contracts';
 import { bigintAsNumber } from './transformers';
 
 /** Projection of a run: exactly the fields of `RunSnapshot`, plus where the projector is in the log. */
@@ -12,8 +12,8 @@ export class RunRecord {
   @PrimaryColumn('uuid')
   id: string;
 
-  @Column({ name: 'thread_id', type: 'integer' })
-  threadId: number;
+  @Column({ name: 'thread_id', type: 'integer', nullable: true })
+  threadId: number | null;
 
   @Column({ name: 'user_id', type: 'text' })
   userId: string;
@@ -22,7 +22,22 @@ export class RunRecord {
   org: string | null;
 
   @Column({ type: 'text' })
+  project: string;
+
+  @Column({ type: 'text' })
+  visibility: Visibility;
+
+  @Column({ type: 'text' })
   agent: string;
+
+  @Column({ name: 'agent_version', type: 'text', nullable: true })
+  agentVersion: string | null;
+
+  @Column({ name: 'trace_id', type: 'text', nullable: true })
+  traceId: string | null;
+
+  @Column({ type: 'jsonb' })
+  spec: RunSpec;
 
   @Column({ name: 'trigger_message', type: 'text' })
   triggerMessage: string;
@@ -80,4 +95,13 @@ export class RunRecord {
 
   @Column({ type: 'jsonb' })
   artifacts: ArtifactSummary[];
+
+  @Column({ type: 'jsonb', nullable: true })
+  answer: RunSnapshot['answer'];
+
+  @Column({ type: 'jsonb' })
+  description: RunSnapshot['description'];
+
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
+  clock: number;
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { Visibility } from '#contracts';
 import { bigintAsNumber } from './transformers';
 
 @Entity({ name: 'threads' })
@@ -12,6 +13,15 @@ export class ThreadRecord {
 
   @Column({ type: 'text', nullable: true })
   org: string | null;
+
+  @Column({ type: 'text' })
+  project: string;
+
+  @Column({ type: 'text' })
+  visibility: Visibility;
+
+  @Column({ name: 'message_count', type: 'integer' })
+  messageCount: number;
 
   @Column({ type: 'text', nullable: true })
   title: string | null;

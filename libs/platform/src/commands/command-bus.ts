@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { commandSubjectOf, type Actor, type CommandDraft, type CommandReply } from '#contracts';
 import { CommandClient } from '#messaging';
 import type { Principal } from '../auth/token-verifier';
+import { currentTraceId } from '../http/trace-context';
 import { CONFIG, NATS_CONNECTION } from '../tokens';
 
 export interface SendOptions {
@@ -14,7 +15,17 @@ export interface SendOptions {
 
 /** The actor a principal acts as in commands. */
 export const actorOf = (by: Principal | Actor): Actor =>
-  'kind' in by ? by : { kind: 'user', id: by.userId, org: by.org ?? undefined };
+  'kind' in by
+    ? by
+    : {
+        kind: 'user',
+        id: by.userId,
+        ...(by.org === null ? {} : { org: by.org }),
+        project: by.project,
+        scopes: by.scopes,
+        ...(by.name === null ? {} : { name: by.name }),
+        ...(by.email === null ? {} : { email: by.email }),
+      };
 
 /**
  * Sends a command to the run-service and awaits the outcome (UNAVAILABLE when none answers in
@@ -44,7 +55,8 @@ export class CommandBus implements OnModuleInit, OnApplicationShutdown {
     const commandId = options.commandId ?? randomUUID();
     return this.client.send(commandSubjectOf(command), {
       ...command,
-      metadata: { commandId, correlationId: options.correlationId ?? commandId, actor: actorOf(by) },
+      // The request's trace: the run-service and workers log it with everything the command causes.
+      metadata: { commandId, correlationId: options.correlationId ?? currentTraceId() ?? commandId, actor: actorOf(by) },
     });
   }
 }

@@ -12,6 +12,7 @@ export interface HttpError {
 const STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.RunNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.ThreadNotFound]: HttpStatus.NOT_FOUND,
+  [ErrorCode.AgentNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.NotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.InvalidTransition]: HttpStatus.BAD_REQUEST,
   [ErrorCode.ValidationFailed]: HttpStatus.BAD_REQUEST,

@@ -29,6 +29,10 @@ export function requestLogger(logger: Logger, options: { requestIds?: boolean } 
       res.setHeader('X-Request-Id', id);
       return id;
     },
+    customProps: (req: IncomingMessage) => {
+      const traceId = (req as IncomingMessage & { traceId?: string }).traceId;
+      return traceId ? { trace_id: traceId } : {};
+    },
     serializers: {
       req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: loggableUrl(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

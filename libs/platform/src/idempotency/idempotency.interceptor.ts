@@ -1,6 +1,7 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
+import type { Response } from 'express';
 import { catchError, from, mergeMap, map, type Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/principal';
 import { toHttpError } from '../http/http-error';
@@ -33,8 +34,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (key.length === 0 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key))
       throw new ValidationFailedError(['Idempotency-Key must be 1-255 visible ASCII characters']);
 
+    // A streamed body (an artifact upload) is not read before the handler: its type and length stand for it.
+    const body = request.body ?? `${request.header('content-type') ?? ''};${request.header('content-length') ?? ''}`;
     const fingerprint = createHash('sha256')
-      .update(`${request.method} ${request.originalUrl}\n${JSON.stringify(request.body ?? null)}`)
+      .update(`${request.method} ${request.originalUrl}\n${JSON.stringify(body)}`)
       .digest('hex');
     const successStatus =
       this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
@@ -43,8 +46,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
       mergeMap((start) => {
         if (start.kind === 'replay') throw new ReplayedResponse(start.status, start.body);
         request.ids = start.handle;
+        // A handler that answers by itself (streams, dynamic statuses): what it sends is recorded.
+        const response = context.switchToHttp().getResponse<Response>();
+        let sent: { status: number; body: unknown } | null = null;
+        const json = response.json.bind(response);
+        response.json = (payload: unknown) => {
+          sent = { status: response.statusCode, body: payload };
+          return json(payload);
+        };
         return next.handle().pipe(
-          mergeMap((body) => from(start.handle.complete(successStatus, body)).pipe(map(() => body))),
+          mergeMap((returned) => {
+            const outcome: { status: number; body: unknown } = sent ?? { status: successStatus, body: returned };
+            return from(start.handle.complete(outcome.status, outcome.body)).pipe(map(() => returned));
+          }),
           catchError((error: unknown) => {
             const { status, body } = toHttpError(error, request.originalUrl);
             const settle = status >= 500 ? start.handle.release() : start.handle.complete(status, body);

@@ -27,7 +27,11 @@ export class ProjectionWaiter {
     return this.waitFor(SUBJECTS.threadProjected(threadId), 'threads', threadId, sequence);
   }
 
-  private async waitFor(subject: string, table: 'runs' | 'threads', id: string | number, sequence: number) {
+  waitForApiKey(keyId: string, sequence: number): Promise<boolean> {
+    return this.waitFor(SUBJECTS.apiKeyProjected(keyId), 'api_keys', keyId, sequence);
+  }
+
+  private async waitFor(subject: string, table: 'runs' | 'threads' | 'api_keys', id: string | number, sequence: number) {
     const sub = this.nc.subscribe(subject);
     const timer = setTimeout(() => sub.unsubscribe(), this.config.PROJECTION_WAIT_MS);
     try {

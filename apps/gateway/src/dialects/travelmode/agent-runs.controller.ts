@@ -18,7 +18,7 @@ export class TravelmodeRunsController {
   @Post()
   @HttpCode(201)
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateAgentRunDto, @Ids() ids: IdSource) {
-    return { run: views.run(await this.runs.create(principal, { threadId: body.tripId, triggerMessage: body.triggerMessage, agent: body.agent }, ids)) };
+    return { run: views.run(await this.runs.create(principal, views.runRequest(body), ids)) };
   }
 
   @Get()

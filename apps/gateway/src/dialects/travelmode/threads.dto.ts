@@ -1,7 +1,8 @@
-import { IsObject, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { VISIBILITIES, type Visibility } from '#contracts';
 import { PageQuery } from '../../http/page.query';
 
-export class CreateThreadDto {
+export class UpdateThreadDto {
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsString()
@@ -13,6 +14,11 @@ export class CreateThreadDto {
   metadata?: Record<string, unknown>;
 }
 
-export class UpdateThreadDto extends CreateThreadDto {}
+export class CreateThreadDto extends UpdateThreadDto {
+  /** Who else sees it (default `private`: a Travelmode trip is its owner's). */
+  @IsOptional()
+  @IsIn(VISIBILITIES)
+  visibility?: Visibility;
+}
 
 export class ListThreadsQuery extends PageQuery {}

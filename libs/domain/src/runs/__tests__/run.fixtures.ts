@@ -21,8 +21,8 @@ export const NOW = new Date('2030-01-01T12:00:00.000Z');
 /** createdAt of the event with the given sequence: one minute apart, all before NOW. */
 export const at = (sequence: number) => new Date(Date.UTC(2030, 0, 1, 10, sequence)).toISOString();
 
-export const OWNER: Actor = { kind: 'user', id: 'user-1', org: 'acme' };
-export const OTHER_USER: Actor = { kind: 'user', id: 'user-2', org: 'acme' };
+export const OWNER: Actor = { kind: 'user', id: 'user-1', org: 'acme', project: 'default', scopes: ['workflow:run'] };
+export const OTHER_USER: Actor = { kind: 'user', id: 'user-2', org: 'acme', project: 'default', scopes: ['workflow:run'] };
 export const AGENT: Actor = { kind: 'agent', id: 'worker-7' };
 export const SYSTEM: Actor = { kind: 'system', id: 'runstream' };
 
@@ -31,6 +31,9 @@ export const THREAD: ThreadSnapshot = {
   id: 42,
   ownerId: OWNER.id,
   org: 'acme',
+  project: 'default',
+  visibility: 'private',
+  messageCount: 0,
   title: 'Research',
   metadata: {},
   revision: 3,
@@ -63,7 +66,7 @@ export const fold = (drafts: RunEventDraft[]): RunState => toEvents(drafts).redu
 
 export function given(history: RunEventDraft[], ctx: Partial<RunDecisionContext> = {}) {
   const state = fold(history);
-  const context: RunDecisionContext = { now: NOW, thread: THREAD, defaultAgent: 'default-agent', maxRedispatches: 2, ...ctx };
+  const context: RunDecisionContext = { now: NOW, thread: THREAD, source: null, defaultAgent: 'default-agent', maxRedispatches: 2, ...ctx };
   return {
     when: (command: RunCommand) => {
       const decide = () => decideRun(command, state, context);
@@ -110,10 +113,24 @@ export const created: RunEventDraft = {
   type: 'RunCreated',
   data: { runId: RUN_ID, threadId: 42, userId: OWNER.id, org: 'acme', agent: 'a1', triggerMessage: 'hello', snapshotRevision: 1 },
 };
-/** RunStarted / RunRetried carry the attempt's work item: the run's agent and trigger message. */
-export const attemptInput = (attempt: number, snapshotRevision: number, agent: string) => ({ attempt, snapshotRevision, agent, triggerMessage: 'hello' });
-export const started = (attempt: number, snapshotRevision = 2, agent = 'a1'): RunEventDraft => ({ type: 'RunStarted', data: attemptInput(attempt, snapshotRevision, agent) });
-export const retried = (attempt: number, snapshotRevision = 2): RunEventDraft => ({ type: 'RunRetried', data: attemptInput(attempt, snapshotRevision, 'a1') });
+/** v2 attempt starts name the agent and version the work goes to (the worker reads the run). */
+export const attemptInput = (attempt: number, snapshotRevision: number, agent: string, version: string | null = null) => ({
+  attempt,
+  snapshotRevision,
+  agent: { name: agent, version },
+});
+export const started = (attempt: number, snapshotRevision = 2, agent = 'a1'): RunEventDraft => ({ type: 'RunStartedV2', data: attemptInput(attempt, snapshotRevision, agent) });
+export const retried = (attempt: number, snapshotRevision = 2): RunEventDraft => ({ type: 'RunRetriedV2', data: attemptInput(attempt, snapshotRevision, 'a1') });
+export const restarted = (attempt: number, snapshotRevision = 2): RunEventDraft => ({ type: 'RunRestarted', data: attemptInput(attempt, snapshotRevision, 'a1') });
+/** The v1 shapes, which logs written before v2 hold: they fold like their v2 successors. */
+export const startedV1 = (attempt: number, snapshotRevision = 2, agent = 'a1'): RunEventDraft => ({
+  type: 'RunStarted',
+  data: { attempt, snapshotRevision, agent, triggerMessage: 'hello' },
+});
+export const retriedV1 = (attempt: number, snapshotRevision = 2): RunEventDraft => ({
+  type: 'RunRetried',
+  data: { attempt, snapshotRevision, agent: 'a1', triggerMessage: 'hello' },
+});
 export const phase = (p: RunPhase, attempt = 1): RunEventDraft => ({ type: 'RunPhaseStarted', data: { phase: p, attempt } });
 export const completed = (attempt: number, result: unknown = { answer: 42 }): RunEventDraft => ({ type: 'RunCompleted', data: { attempt, result } });
 export const failed = (attempt: number, errorMessage = 'boom'): RunEventDraft => ({ type: 'RunFailed', data: { attempt, errorMessage } });
@@ -191,7 +208,7 @@ export const redispatched = (
   reason: LeaseLossReason = 'lease_expired',
   snapshotRevision = 2,
 ): RunEventDraft => ({
-  type: 'RunRedispatched',
+  type: 'RunRedispatchedV2',
   data: { ...attemptInput(attempt, snapshotRevision, 'a1'), previousAttempt: attempt - 1, previousWorkerId, reason },
 });
 export const messageDelta = (attempt: number, messageId: string, text: string): RunEventDraft => ({
@@ -263,3 +280,28 @@ export const pinChanged = (artifactId: number, isPinned: boolean): RunEventDraft
 export const CLAIMED: RunEventDraft[] = [...HISTORY.running, claimed(1)];
 /** CLAIMED, then waiting for input at attempt 1 with a request that expires at EXPIRES_AT. */
 export const WAITING: RunEventDraft[] = [...CLAIMED, inputRequested(1)];
+
+/** What every event moves: the sequence, the update time and the event clock (events are a minute apart). */
+export const moved = (sequence: number) => ({ lastEventSequence: sequence, updatedAt: at(sequence), clock: Date.parse(at(sequence)) });
+
+/** A v2 creation record of the fixture run (override what a spec needs). */
+export const v2Created = () => ({
+  runId: RUN_ID,
+  threadId: 42 as number | null,
+  userId: OWNER.id,
+  org: 'acme' as string | null,
+  project: 'default',
+  visibility: 'private' as const,
+  agent: { name: 'a1', version: null as string | null },
+  snapshotRevision: 1,
+  traceId: null,
+  spec: {
+    input: { message: 'hello', data: null },
+    options: { model: null, environment: null, tools: null, route: null, interactive: true, settings: {} },
+    labels: { tags: [], categories: [], properties: {} },
+    createdBy: { name: null, email: null },
+    phases: [] as string[],
+    conversation: null,
+    forkedFrom: null,
+  },
+});

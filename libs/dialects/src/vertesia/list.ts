@@ -1,0 +1,47 @@
+import { DomainError, ErrorCode, parseAgentRef, type RunStatus } from '#contracts';
+import { CORE_STATUSES } from './views';
+
+/** `GET /api/v1/agents` filters as the core's: Vertesia statuses, `interaction[@version]`, `user:<id>`. */
+export function agentListFilter(q: {
+  status?: string;
+  interaction?: string;
+  started_by?: string;
+  since?: string;
+  limit: number;
+  offset: number;
+  sort: 'started_at' | 'updated_at';
+  order: 'asc' | 'desc';
+}) {
+  const statuses: RunStatus[] | undefined = q.status?.split(',').flatMap((s) => CORE_STATUSES[s] ?? []);
+  const ref = q.interaction === undefined ? null : parseAgentRef(q.interaction);
+  if (q.interaction !== undefined && !ref) throw new DomainError(ErrorCode.ValidationFailed, 'interaction must be a name or name@version');
+  return {
+    ...(statuses ? { statuses } : {}),
+    ...(ref ? { agent: ref.name, ...(ref.version ? { agentVersion: ref.version } : {}) } : {}),
+    ...(q.started_by ? { startedBy: q.started_by.replace(/^user:/, '') } : {}),
+    ...(q.since ? { since: new Date(q.since) } : {}),
+    sort: q.sort,
+    order: q.order,
+    limit: q.limit,
+    offset: q.offset,
+  };
+}
+
+/** `DELETE /api/v1/agents/{id}`: the reason from the query (as the official client sends it) or a JSON body. */
+export function terminateReason(query: { reason?: string }, body: unknown): string | undefined {
+  if (query.reason !== undefined) return query.reason;
+  const reason = typeof body === 'object' && body !== null ? (body as { reason?: unknown }).reason : undefined;
+  if (reason === undefined) return undefined;
+  if (typeof reason !== 'string' || reason.length > 1_000) throw new DomainError(ErrorCode.ValidationFailed, 'reason must be a string of at most 1000 characters');
+  return reason;
+}
+
+/** `POST …/fork`: the sequence from the query or a JSON body (none: the source's last event). */
+export function forkSequence(query: { sequence?: number }, body: unknown): number | undefined {
+  if (query.sequence !== undefined) return query.sequence;
+  const sequence = typeof body === 'object' && body !== null ? (body as { sequence?: unknown }).sequence : undefined;
+  if (sequence === undefined) return undefined;
+  if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 0)
+    throw new DomainError(ErrorCode.ValidationFailed, 'sequence must be a non-negative integer');
+  return sequence;
+}
