@@ -26,6 +26,11 @@ describe('a run conversation folded from its log', () => {
     const [event] = toEvents([{ type: 'RunCreatedV2', data: { ...v2Created(), spec: { ...v2Created().spec, input: { message: null, data: { task: 'Q4' } } } } }]);
     expect(runConversation([event as RunEvent]).messages).toEqual([{ role: 'user', content: 'Q4', data: { task: 'Q4' }, createdAt: expect.any(String) }]);
   });
+  it("a fork does not repeat its source's input: it continues the source's conversation", () => {
+    const spec = { ...v2Created().spec, conversation: { kind: 'run' as const, runId: 'src', sequence: 9 }, forkedFrom: { runId: 'src', sequence: 9 } };
+    const [event] = toEvents([{ type: 'RunCreatedV2', data: { ...v2Created(), spec } }]);
+    expect(runConversation([event as RunEvent]).messages).toEqual([]);
+  });
   it('names where it began (a thread or a source run)', () => {
     const [event] = toEvents([
       { type: 'RunCreatedV2', data: { ...v2Created(), spec: { ...v2Created().spec, conversation: { kind: 'thread', threadId: 42, messages: 2 } } } },

@@ -47,7 +47,8 @@ export function runConversation(events: RunEvent[], upTo = Number.POSITIVE_INFIN
       case 'RunCreatedV2': {
         const created = event.type === 'RunCreated' ? upcastRunCreated(event.data) : event.data;
         base = created.spec.conversation;
-        const opening = inputMessage(created.spec.input, at);
+        // A fork shows its source's input but does not ask it again: the source's conversation has it.
+        const opening = created.spec.forkedFrom ? null : inputMessage(created.spec.input, at);
         if (opening) committed.push(opening);
         break;
       }
