@@ -219,6 +219,9 @@ export class AgentWorker {
     };
     const ctx = new AttemptContext(run, this.workerId, this.reporter, this.options.nc, this.options.artifactTimeoutMs ?? 10_000);
     this.registerDefaultQueries(ctx, agent);
+    // Every line about the attempt carries the run's trace (the request that created it).
+    const trace = claimed.traceId ? { trace_id: claimed.traceId } : {};
+    this.logger.info({ runId: item.runId, attempt: item.attempt, ...trace }, 'attempt started');
     const follower = new RunFollower(this.js, item.runId, item.attempt);
     let queries: Subscription | null = null;
     // The lease and the follower start alongside the handler, not before it: the follower reads
@@ -260,7 +263,7 @@ export class AgentWorker {
       queries?.unsubscribe();
       await this.leases?.release(item.runId, item.attempt);
       if (this.executing.get(item.runId)?.attempt === item.attempt) this.executing.delete(item.runId);
-      this.logger.info({ runId: item.runId, attempt: item.attempt, aborted: ctx.signal.aborted }, 'attempt finished');
+      this.logger.info({ runId: item.runId, attempt: item.attempt, aborted: ctx.signal.aborted, ...trace }, 'attempt finished');
     }
   }
 

@@ -6,3 +6,4 @@ export * from './travelmode';
 export * from './vertesia';
 export * from './ingress';
 export * from './thread-runs';
+export * from './docs';

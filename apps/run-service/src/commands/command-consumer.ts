@@ -85,7 +85,8 @@ export class CommandConsumer implements OnApplicationBootstrap, BeforeApplicatio
       try {
         outcome = await this.handlers.handle(parsed);
       } catch (error) {
-        this.logger.warn({ err: error, subject: msg.subject, commandId }, 'command failed');
+        // The correlation id of a command a request sent is that request's trace id.
+        this.logger.warn({ err: error, subject: msg.subject, commandId, trace_id: parsed.command.metadata.correlationId }, 'command failed');
         outcome = outcomeOfFailure(error, msg, commandId);
       }
     }

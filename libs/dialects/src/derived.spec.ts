@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARTIFACT_PATH, STREAM_PATH, dialectForPath } from './registry';
+import { dialectsDocument } from './docs';
 import { ingressManifest } from './ingress';
 
 describe('routes derived from the dialects', () => {
@@ -24,5 +25,11 @@ describe('routes derived from the dialects', () => {
   it('finds the dialect of a path by its prefixes, Travelmode (the native API) otherwise', () => {
     expect(dialectForPath('/v1/agent-runs/x?since=1').name).toBe('travelmode');
     expect(dialectForPath('/nowhere').name).toBe('travelmode');
+  });
+});
+
+describe('docs derived from the dialects', () => {
+  it('docs/dialects.md is the document generated from the event tables (run `npm run docs:dialects`)', () => {
+    expect(readFileSync(join(__dirname, '../../../docs/dialects.md'), 'utf8')).toBe(dialectsDocument());
   });
 });
