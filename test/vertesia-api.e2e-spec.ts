@@ -155,6 +155,27 @@ describe('Vertesia Agent Runs API (seed 004)', () => {
     expect((await SseConnection.open(`${base}/api/v1/agents/${run.id}/stream?access_token=${stranger}`)).status).toBe(404);
   });
 
+  it('a client cut off again and again while the run is live resumes after its last timestamp and loses nothing', async () => {
+    const run = await start({ data: { task: 'Plan 3 days in Lisbon' } });
+    const base = system.gateway!.url;
+    const received: any[] = [];
+    let connections = 0;
+    while (received.at(-1)?.type !== 'complete' && connections < 200) {
+      const since = received.at(-1)?.timestamp;
+      const query = since === undefined ? '' : `since=${since}&skipHistory=true&`;
+      const c = await SseConnection.open(`${base}/api/v1/agents/${run.id}/stream?${query}access_token=${token}`);
+      connections++;
+      // Take a few messages, then drop the connection mid-run.
+      await c.until((x) => x.frames.length >= 3 || x.endedBy !== null).catch(() => undefined);
+      c.abort();
+      await c.done;
+      received.push(...c.frames);
+    }
+    expect(connections).toBeGreaterThan(2);
+    const all = await updates(run.id);
+    expect(received).toEqual(all);
+  });
+
   it('terminate (DELETE, reason in the query or a body) cancels; the messages end with terminated', async () => {
     const run = await start({ data: { task: 'Plan a trip' } });
     await until(run.id, ['running']);
