@@ -1,14 +1,12 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { AckPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { CONSUMERS, HEADERS, STREAMS, SUBJECTS, type RunCompleted, type RunEvent } from '#contracts';
-import { decodeJson, ensureDurable } from '#messaging';
+import { CONSUMERS, type RunEvent } from '#contracts';
 import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER } from '#platform';
 import { CommandHandlers } from '../commands/command-handlers';
 import type { RunServiceConfig } from '../config';
-import { CumulativeAcks } from '../dispatch/cumulative-acks';
+import { EventReactor } from '../dispatch/event-reactor';
 
 /**
  * Records a completed run's answer in its thread's conversation as the assistant's message, so
@@ -17,65 +15,46 @@ import { CumulativeAcks } from '../dispatch/cumulative-acks';
  */
 @Injectable()
 export class ConversationRecorder implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private messages: ConsumerMessages | null = null;
-  private loop: Promise<void> | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly acks = new CumulativeAcks<JsMsg>();
-  private flusher: NodeJS.Timeout | null = null;
+  private readonly reactor: EventReactor;
   private running = false;
 
   constructor(
-    @Inject(CONFIG) private readonly config: RunServiceConfig,
+    @Inject(CONFIG) config: RunServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(JETSTREAM) private readonly js: JetStreamClient,
-    @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
+    @Inject(JETSTREAM) js: JetStreamClient,
+    @Inject(JETSTREAM_MANAGER) jsm: JetStreamManager,
     private readonly handlers: CommandHandlers,
-  ) {}
+  ) {
+    this.reactor = new EventReactor({
+      js,
+      jsm,
+      durable: CONSUMERS.conversations,
+      ackWaitMs: config.DISPATCH_ACK_WAIT_MS,
+      types: ['RunCompleted'],
+      react: (event) => this.record(event),
+      flushMs: 50,
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureDurable(this.jsm, STREAMS.events, {
-      durable_name: CONSUMERS.conversations,
-      filter_subject: SUBJECTS.allRunEvents,
-      ack_policy: AckPolicy.All,
-      ack_wait: nanos(this.config.DISPATCH_ACK_WAIT_MS),
-      max_ack_pending: 20_000,
-      max_deliver: -1,
-    });
-    const messages = await (await this.js.consumers.get(STREAMS.events, CONSUMERS.conversations)).consume({ max_messages: 1_000 });
-    this.messages = messages;
     this.running = true;
-    this.flusher = setInterval(() => this.acks.flush(), 50);
-    this.loop = (async () => {
-      for await (const msg of messages) this.receive(msg);
-    })();
+    await this.reactor.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
-    await this.messages?.close().catch(() => undefined);
-    await this.loop?.catch(() => undefined);
-    await Promise.allSettled([...this.inFlight]);
-    if (this.flusher) clearInterval(this.flusher);
-    this.acks.flush();
+    await this.reactor.stop();
   }
 
-  private receive(msg: JsMsg): void {
-    if (msg.headers?.get(HEADERS.eventType) !== 'RunCompleted') return this.acks.done(msg);
-    this.acks.begin(msg);
-    const task = this.record(decodeJson<RunEvent>(msg.data) as RunCompleted).then(() => this.acks.done(msg));
-    this.inFlight.add(task);
-    void task.finally(() => this.inFlight.delete(task));
-  }
-
-  private async record(completed: RunCompleted): Promise<void> {
+  private async record(completed: RunEvent): Promise<boolean> {
+    if (completed.type !== 'RunCompleted') return true;
     const runId = completed.metadata.streamId;
     const { attempt } = completed.data;
-    // Retried, not nak'ed: a later cumulative ack would cover a nak'ed event; stopping leaves it
-    // unacked for another replica.
+    // Retried, not nak'ed (EventReactor); stopping leaves it unacked for another replica.
     while (this.running) {
       try {
         const run = await this.handlers.runState(runId);
-        if (!run || run.threadId === null || run.answer?.attempt !== attempt) return;
+        if (!run || run.threadId === null || run.answer?.attempt !== attempt) return true;
         const outcome = await this.handlers.handle({
           kind: 'thread',
           command: {
@@ -95,11 +74,12 @@ export class ConversationRecorder implements OnApplicationBootstrap, BeforeAppli
         }
         if (outcome.kind === 'answered' && !outcome.reply.ok)
           this.logger.warn({ runId, attempt, code: outcome.reply.error.code }, 'answer not recorded in the thread');
-        return;
+        return true;
       } catch (error) {
         this.logger.warn({ err: error, runId, attempt }, 'recording the answer failed; retrying');
         await sleep(500);
       }
     }
+    return false;
   }
 }

@@ -1,0 +1,76 @@
+import { AckPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { HEADERS, STREAMS, SUBJECTS, type RunEvent, type RunEventType } from '#contracts';
+import { decodeJson, ensureDurable } from '#messaging';
+import { CumulativeAcks } from './cumulative-acks';
+
+export interface EventReactorOptions {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  durable: string;
+  ackWaitMs: number;
+  /** The event types it acts on (by header: the others are acked unread). */
+  types: readonly RunEventType[];
+  /**
+   * Acts on one event; resolves when done (the event may then be acked), or with `false` when it
+   * gave up because the service is stopping (left unacked: another replica gets it again). It
+   * must not reject: it retries itself, since a nak'ed event would be covered by a later
+   * cumulative ack.
+   */
+  react(event: RunEvent, msg: JsMsg): Promise<boolean | void>;
+  /** Ack period (default 20 ms). */
+  flushMs?: number;
+}
+
+/**
+ * A durable consumer of every run event that acts on a few types: it reads them all but acks
+ * cumulatively (AckPolicy.All, one ack per batch, never past an event still being acted on), so
+ * a crash redelivers exactly what was not finished. The dispatcher and the conversation recorder
+ * are two.
+ */
+export class EventReactor {
+  private messages: ConsumerMessages | null = null;
+  private loop: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly acks = new CumulativeAcks<JsMsg>();
+  private flusher: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: EventReactorOptions) {}
+
+  async start(): Promise<void> {
+    const { js, jsm, durable } = this.options;
+    await ensureDurable(jsm, STREAMS.events, {
+      durable_name: durable,
+      filter_subject: SUBJECTS.allRunEvents,
+      ack_policy: AckPolicy.All,
+      ack_wait: nanos(this.options.ackWaitMs),
+      max_ack_pending: 20_000,
+      max_deliver: -1,
+    });
+    const messages = await (await js.consumers.get(STREAMS.events, durable)).consume({ max_messages: 1_000 });
+    this.messages = messages;
+    this.flusher = setInterval(() => this.acks.flush(), this.options.flushMs ?? 20);
+    this.loop = (async () => {
+      for await (const msg of messages) this.receive(msg);
+    })();
+  }
+
+  /** Stops taking events, waits for those being acted on, acks what is done. */
+  async stop(): Promise<void> {
+    await this.messages?.close().catch(() => undefined);
+    await this.loop?.catch(() => undefined);
+    await Promise.allSettled([...this.inFlight]);
+    if (this.flusher) clearInterval(this.flusher);
+    this.acks.flush();
+  }
+
+  private receive(msg: JsMsg): void {
+    if (!this.options.types.includes((msg.headers?.get(HEADERS.eventType) ?? '') as RunEventType)) return this.acks.done(msg);
+    this.acks.begin(msg);
+    const task = this.options.react(decodeJson<RunEvent>(msg.data), msg).then((done) => {
+      if (done !== false) this.acks.done(msg);
+    });
+    this.inFlight.add(task);
+    void task.finally(() => this.inFlight.delete(task));
+  }
+}
