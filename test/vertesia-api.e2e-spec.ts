@@ -115,7 +115,11 @@ describe('Vertesia Agent Runs API (seed 004)', () => {
     const run = await start();
     await until(run.id, ['completed']);
     const messages = await updates(run.id);
-    for (const m of messages) expect(Object.keys(m).sort()).toEqual(['details', 'message', 'timestamp', 'type', 'workflow_run_id', 'workstream_id']);
+    for (const m of messages) {
+      expect(Object.keys(m).sort()).toEqual(['d', 'details', 'm', 'message', 't', 'timestamp', 'ts', 'type', 'workflow_run_id', 'workstream_id']);
+      // The compact form the official client reads says the same.
+      expect([m.m, m.d, m.ts]).toEqual([m.message, m.details, m.timestamp]);
+    }
     const types = messages.map((m) => m.type);
     for (const t of ['system', 'update', 'thought', 'streaming_chunk', 'answer']) expect(types).toContain(t);
     expect(types.at(-1)).toBe('complete');

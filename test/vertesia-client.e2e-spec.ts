@@ -89,6 +89,15 @@ describe('the official @vertesia/client against Runstream (seed 004)', () => {
       const run = await client.agents('retrieve', runId);
       return run.status === status ? run : null;
     }, 40_000, 100);
+  /**
+   * The stored messages of a run that has ended. The stream is served from the event log and can
+   * be a moment ahead of the read model `/updates` and `retrieve` answer from, so a comparison
+   * waits for `retrieve` to show the end first (the same projection writes both).
+   */
+  const storedMessagesOnceEnded = async (runId: string, status = 'completed'): Promise<AgentMessage[]> => {
+    await untilStatus(runId, status);
+    return client.agents('retrieveMessages', runId);
+  };
 
   // ── a run, end to end ──────────────────────────────────────────────────────────────────────
 
@@ -145,7 +154,7 @@ describe('the official @vertesia/client against Runstream (seed 004)', () => {
     expect(view.messages.find((m) => m.type === MessageType.ANSWER)!.message).toContain('Rome');
 
     // The same messages as the stored ones (GET /updates), nothing missing, nothing extra.
-    romeMessages = await client.agents('retrieveMessages', rome.id);
+    romeMessages = await storedMessagesOnceEnded(rome.id);
     expect(plain(view.messages)).toEqual(romeMessages);
 
     // One SSE connection (no reconnect loop), authenticated by the access_token parameter only.
@@ -246,7 +255,7 @@ describe('the official @vertesia/client against Runstream (seed 004)', () => {
     expectEndedByItself(second, MessageType.COMPLETE);
     expectOnceInOrder(first.messages);
     expectOnceInOrder(second.messages);
-    const stored = await client.agents('retrieveMessages', run.id);
+    const stored = await storedMessagesOnceEnded(run.id);
     expect(plain(first.messages)).toEqual(stored);
     expect(plain(second.messages)).toEqual(stored.filter((m: AgentMessage) => m.timestamp > mid));
     // The prompt itself is at `since`, so not repeated.
@@ -265,7 +274,10 @@ describe('the official @vertesia/client against Runstream (seed 004)', () => {
     // REPORT §1 and §2.5: ActiveWorkstreamsQueryResult = { running: ActiveWorkstreamEntry[]; completed?; unavailable? }.
     const viaQuery = await client.agents('query', run.id, 'ActiveWorkstreams');
     const workstreams = await client.agents('getActiveWorkstreams', run.id);
+    // A signal without a payload: the client sends no body and no content-type (REPORT §1.1).
+    const bare = await client.agents('sendSignal', run.id, 'FileBatchClosed');
     await client.agents('terminate', run.id, 'test over');
+    expect(bare).toEqual({ status: expect.any(String), message: expect.any(String) });
     expect(workstreams).toEqual(viaQuery);
     expect(workstreams).toEqual(expect.objectContaining({ running: [] }));
   });
@@ -284,7 +296,7 @@ describe('the official @vertesia/client against Runstream (seed 004)', () => {
     const view = await client.streamWait('doomed', 30_000);
     expectEndedByItself(view, MessageType.TERMINATED);
     expectOnceInOrder(view.messages);
-    expect(plain(view.messages)).toEqual(await client.agents('retrieveMessages', cancelled.id));
+    expect(plain(view.messages)).toEqual(await storedMessagesOnceEnded(cancelled.id, 'cancelled'));
     expect((await client.agents('list', { status: ['cancelled'], limit: 200 })).items.map((r: any) => r.id)).toContain(cancelled.id);
     // Terminating again is refused (the client throws a ServerError).
     expect((await client.failure('terminate', cancelled.id, 'again')).error.status).toBeGreaterThanOrEqual(400);
@@ -297,14 +309,14 @@ describe('the official @vertesia/client against Runstream (seed 004)', () => {
     const view = await client.streamWait('rome-restarted', 40_000);
     expectEndedByItself(view, MessageType.COMPLETE);
     expectOnceInOrder(view.messages);
-    const stored = await client.agents('retrieveMessages', rome.id);
+    const stored = await storedMessagesOnceEnded(rome.id);
     expect(plain(view.messages)).toEqual(stored);
     expect(stored.slice(0, romeMessages.length)).toEqual(romeMessages);
     expect(types(stored).filter((t) => t === MessageType.COMPLETE)).toHaveLength(2);
     expect((await client.agents('retrieve', rome.id)).status).toBe('completed');
     // The restart itself, as Vertesia types it (REPORT §3.2: RESTARTING = 14).
     const between = stored.slice(romeMessages.length);
-    expect(types(between)).toContain(MessageType.RESTARTING);
+    expect(between[0]).toMatchObject({ type: MessageType.RESTARTING, message: expect.stringContaining('Restarting') });
   });
 
   it('restart of a terminated run runs it again under the same id', async () => {
@@ -328,10 +340,92 @@ describe('the official @vertesia/client against Runstream (seed 004)', () => {
     const view = await client.streamWait('fork', 40_000);
     expectEndedByItself(view, MessageType.COMPLETE);
     expectOnceInOrder(view.messages);
-    expect(plain(view.messages)).toEqual(await client.agents('retrieveMessages', forked.id));
+    expect(plain(view.messages)).toEqual(await storedMessagesOnceEnded(forked.id));
     expect(await client.agents('retrieve', forked.id)).toMatchObject({ id: forked.id, status: 'completed', forked_from: rome.id });
     // The source is untouched.
     expect((await client.agents('retrieve', rome.id)).status).toBe('completed');
+  });
+
+  it('list pages with limit/offset (the seed) and walks every run once', async () => {
+    const all = await client.agents('list', { limit: 200 });
+    const ids: string[] = all.items.map((r: any) => r.id);
+    expect(ids.length).toBeGreaterThanOrEqual(4);
+    expect(all.total_count).toBe(ids.length);
+    expect(new Set(ids).size).toBe(ids.length);
+    const walked: string[] = [];
+    for (let offset = 0; offset < 100; offset += 2) {
+      const page = await client.agents('list', { limit: 2, offset });
+      if (page.items.length === 0) break;
+      expect(page.total_count).toBe(ids.length);
+      walked.push(...page.items.map((r: any) => r.id));
+    }
+    expect(walked).toEqual(ids);
+  });
+
+  it('list: next_cursor leads to the next page through `cursor` (REPORT §2.3)', async () => {
+    const ids: string[] = (await client.agents('list', { limit: 200 })).items.map((r: any) => r.id);
+    // ListAgentRunsResponse.next_cursor (string | null) and ListAgentRunsQuery.cursor ("cursor for stable pagination").
+    const first = await client.agents('list', { limit: 1 });
+    expect(first.items.map((r: any) => r.id)).toEqual(ids.slice(0, 1));
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const second = await client.agents('list', { limit: 1, cursor: first.next_cursor });
+    expect(second.items.map((r: any) => r.id)).toEqual(ids.slice(1, 2));
+  });
+
+  it('list takes the filters the client sends: interaction, started_by, run_type, run_kind (REPORT §2.3, §5.4)', async () => {
+    const ids: string[] = (await client.agents('list', { limit: 200 })).items.map((r: any) => r.id);
+    const filtered = async (query: Record<string, unknown>) => {
+      try {
+        return (await client.agents('list', { limit: 200, ...query })).items.map((r: any) => r.id);
+      } catch (error) {
+        return (error as Error).message.split('\n')[0];
+      }
+    };
+    // Every run here is the user's own autonomous agent run of trip-planner.
+    expect({
+      interaction: await filtered({ interaction: 'trip-planner' }),
+      started_by: await filtered({ started_by: `user:${user}` }),
+      run_type: await filtered({ run_type: ['autonomous'] }),
+      run_kind: await filtered({ run_kind: 'agent' }),
+    }).toEqual({ interaction: ids, started_by: ids, run_type: ids, run_kind: ids });
+  });
+
+  let failed: { id: string; messages: AgentMessage[] };
+
+  it('a failed run: the stream ends by itself with `terminated` carrying the error, each message once with its own timestamp', async () => {
+    // `#fail-once` makes the reference agent fail attempt 1 at `act`.
+    const run = await startRun('Plan 2 days in Rome #fail-once');
+    await client.streamStart('failing', run.id);
+    const view = await client.streamWait('failing', 40_000);
+    expectEndedByItself(view, MessageType.TERMINATED);
+    const stored = await storedMessagesOnceEnded(run.id, 'failed');
+    failed = { id: run.id, messages: stored };
+    expect(plain(view.messages)).toEqual(stored);
+    // One message per event: the failure is the `terminated` end, its text the error.
+    expect(types(stored).at(-1)).toBe(MessageType.TERMINATED);
+    expect(stored.at(-1)!.message).toBe('simulated failure on the first attempt');
+    expect(stored.at(-1)!.details).toMatchObject({ status: 'failed', error: 'simulated failure on the first attempt' });
+    // `since` is a timestamp (REPORT §3.4): two messages sharing one cannot be told apart by a resume.
+    expectOnceInOrder(view.messages);
+  });
+
+  it('a client that saw the message before the end of a failed run and resumes from its timestamp still gets the `terminated` end', async () => {
+    const error = failed.messages.at(-2)!;
+    const before = (await client.requests()).length;
+    await client.streamStart('failing-resumed', failed.id, error.timestamp);
+    const resumed = await client.streamWait('failing-resumed', 10_000);
+    // (After an SSE error the 1.5.0 client ignores the abort, REPORT §3.4 caveat; the driver's exit ends it.)
+    if (!resumed.settled) await client.streamAbort('failing-resumed');
+    const sse = streamRequests(await client.requests(before), failed.id);
+    rememberStreamTokens(sse);
+    const afterError: AgentMessage[] = await client.agents('retrieveMessages', failed.id, error.timestamp);
+    expect({ updates: types(afterError), streamed: types(resumed.messages), endedByItself: resumed.settled }).toEqual({
+      updates: [MessageType.TERMINATED],
+      streamed: [MessageType.TERMINATED],
+      endedByItself: true,
+    });
+    // Ended from the history, or on the one stream it opened: no reconnect loop.
+    expect(sse.map((r) => r.status)).toEqual(sse.length === 0 ? [] : [200]);
   });
 
   // ── artifacts ──────────────────────────────────────────────────────────────────────────────
@@ -402,7 +496,7 @@ describe('the official @vertesia/client against Runstream (seed 004)', () => {
     const view = await client.streamWait('cut', 90_000);
     expectEndedByItself(view, MessageType.COMPLETE);
     expectOnceInOrder(view.messages);
-    expect(plain(view.messages)).toEqual(await client.agents('retrieveMessages', run.id));
+    expect(plain(view.messages)).toEqual(await storedMessagesOnceEnded(run.id));
     // It really was cut: the client connected more than once.
     const requests = await client.requests();
     rememberStreamTokens(requests);

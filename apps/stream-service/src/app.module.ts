@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { ServiceModule, authProviders } from '#platform';
+import { ProjectionWaiter, ServiceModule, authProviders } from '#platform';
 import type { StreamServiceConfig } from './config';
 import { RunFeeds } from './run-feeds';
 import { RunHistory } from './run-history';
@@ -20,7 +20,7 @@ export class StreamServiceModule {
         ServiceModule.register({ name: 'stream-service', config, logger, database: true }),
       ],
       controllers: [TravelmodeStreamController, ThreadRunsStreamController, VertesiaStreamController],
-      providers: [...authProviders(config), RunHistory, RunFeeds, SseSessions, RunStreams],
+      providers: [...authProviders(config), RunHistory, RunFeeds, SseSessions, RunStreams, ProjectionWaiter],
     };
   }
 }

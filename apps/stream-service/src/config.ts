@@ -12,6 +12,7 @@ export const env = {
     default: 10_000,
     desc: 'live events that may queue for a client still receiving its history before it is closed',
   }),
+  PROJECTION_WAIT_MS: num({ default: 2_000, desc: 'how long the end of a run waits for the read model before it is streamed' }),
   STREAM_MAX_BUFFERED_BYTES: num({
     default: 1024 * 1024,
     desc: 'unsent bytes a slow client may hold before it is closed with an `error` frame',

@@ -36,8 +36,9 @@ export class RunStreams {
       const runId = canonicalRunId(rawRunId);
       const run = runId === null ? null : await this.history.run(runId);
       if (!run || !canSee({ ownerId: run.userId, ...run }, principal)) throw new DomainError(ErrorCode.RunNotFound, 'run not found');
-      const since = 'afterSequence' in point ? point.afterSequence : await this.history.sequenceAt(run.id, point.afterTime);
-      await this.sessions.open(res, run, since, dialect.sse);
+      if ('afterSequence' in point) return await this.sessions.open(res, run, point.afterSequence, dialect.sse);
+      // The projected event at or before the instant: the session skips what is still not after it.
+      await this.sessions.open(res, run, await this.history.sequenceAt(run.id, point.afterTime), dialect.sse, point.afterTime);
     } catch (error) {
       if (res.headersSent) {
         this.logger.warn({ err: error }, 'stream failed after it started');

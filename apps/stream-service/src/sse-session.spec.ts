@@ -52,6 +52,7 @@ async function stream(codec: SseCodec, since: number, liveFrom: number): Promise
     startAfter: async () => since,
     page: async (after, limit) => events.filter((e) => e.metadata.sequence > after && e.metadata.sequence < liveFrom).slice(0, limit).map((event) => ({ event, streamSeq: event.metadata.sequence })),
     lastSequence: async () => liveFrom - 1,
+    projected: async () => undefined,
     clockAt: async (sequence) => events.slice(0, sequence + 1).reduce((clock, e) => Math.max(Date.parse(e.metadata.createdAt), clock + 1), 0),
     listen: async (onEvent) => {
       live = onEvent;
@@ -103,11 +104,12 @@ describe('the SSE session with each dialect codec (in process)', () => {
     expect(text).toMatch(/^retry: 1000\n\n/);
   });
 
-  it('Vertesia: no frame for a worker claim, two for a failure (error then terminated), timestamps strictly increasing', async () => {
+  it('Vertesia: no frame for a worker claim, a failure ends as terminated with its error, timestamps strictly increasing', async () => {
     const { frames } = await stream(vertesia.sse, 0, 2);
-    expect(frames.map((f) => [f.id, f.data.type])).toEqual([
-      ['1', 'system'], ['3', 'streaming_chunk'], ['4', 'streaming_chunk'], ['5', 'error'], ['5', 'terminated'],
+    expect(frames.map((f) => [f.id, f.data.type, f.data.t])).toEqual([
+      ['1', 'system', 0], ['3', 'streaming_chunk', 12], ['4', 'streaming_chunk', 12], ['5', 'terminated', 11],
     ]);
+    expect(frames[3]!.data.message).toBe('model timeout');
     const stamps = frames.map((f) => f.data.timestamp as number);
     // Events 3-5 were stored in the same millisecond: the run's event clock tells them apart.
     expect(stamps.slice(0, 4)).toEqual([T0 + 1, T0 + 3, T0 + 4, T0 + 5]);

@@ -15,6 +15,13 @@ export interface SessionDeps {
   lastSequence(): Promise<number>;
   /** The run's event clock at a sequence (the read model's; 0 before any event). */
   clockAt(sequence: number): Promise<number>;
+  /** Resolves once the read model shows the run at `sequence` (bounded: it may resolve before). */
+  projected(sequence: number): Promise<unknown>;
+  /**
+   * A client resuming after an instant of the run's event clock: events at or before it are
+   * read but not sent (the read model that mapped the instant to a sequence may lag the log).
+   */
+  afterClock?: number;
   /** Starts live delivery; resolves once nothing published afterwards can be missed. */
   listen(onEvent: (event: RunEvent) => void): Promise<() => void>;
   retryMs: number;
@@ -130,9 +137,22 @@ export class SseSession {
     this.state = evolveRun(this.state, event) ?? this.state;
     this.last = sequence;
     this.clock = Math.max(Date.parse(event.metadata.createdAt), this.clock + 1);
-    const frame = eventFrame(this.deps.codec, event, this.clock);
+    const seen = this.deps.afterClock !== undefined && this.clock <= this.deps.afterClock;
+    const frame = seen ? null : eventFrame(this.deps.codec, event, this.clock);
+    if (live && isTerminalStatus(this.state.status)) {
+      // The end is told once the read model has it too: a client that reads the run when its
+      // stream ends sees it ended. Anything live meanwhile waits in `pending`.
+      this.pending = [];
+      void this.deps
+        .projected(sequence)
+        .catch(() => undefined)
+        .then(() => {
+          if (frame !== null) this.write(frame);
+          this.finish();
+        });
+      return;
+    }
     if (frame !== null) this.write(frame);
-    if (live && isTerminalStatus(this.state.status)) this.finish();
   }
 
   /**

@@ -2,7 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit }
 import type { Response } from 'express';
 import type { RunSnapshot } from '#contracts';
 import type { SseCodec } from '#dialects';
-import { CONFIG } from '#platform';
+import { CONFIG, ProjectionWaiter } from '#platform';
 import type { StreamServiceConfig } from './config';
 import { RunFeeds } from './run-feeds';
 import { RunHistory } from './run-history';
@@ -18,6 +18,7 @@ export class SseSessions implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(CONFIG) private readonly config: StreamServiceConfig,
     private readonly feeds: RunFeeds,
     private readonly history: RunHistory,
+    private readonly projection: ProjectionWaiter,
   ) {}
 
   get size(): number {
@@ -49,13 +50,15 @@ export class SseSessions implements OnModuleInit, BeforeApplicationShutdown {
     this.timers.forEach((t) => t.unref());
   }
 
-  async open(res: Response, run: RunSnapshot, since: number, codec: SseCodec): Promise<void> {
+  async open(res: Response, run: RunSnapshot, since: number, codec: SseCodec, afterClock?: number): Promise<void> {
     const session = new SseSession(res, run, since, {
       codec,
+      ...(afterClock === undefined ? {} : { afterClock }),
       startAfter: (sequence) => this.history.startAfter(run.id, sequence),
       page: (after, limit) => this.history.page(run.id, after, limit),
       lastSequence: () => this.history.lastSequence(run.id),
       clockAt: (sequence) => this.history.clockAt(run.id, sequence),
+      projected: (sequence) => this.projection.waitForRun(run.id, sequence),
       listen: (onEvent) => this.feeds.listen(run.id, onEvent),
       retryMs: this.config.STREAM_RETRY_MS,
       maxBufferedBytes: this.config.STREAM_MAX_BUFFERED_BYTES,

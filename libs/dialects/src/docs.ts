@@ -22,8 +22,8 @@ export function dialectsDocument(): string {
     '',
     'Generated from `libs/dialects` by `npm run docs:dialects`; do not edit. Each internal event (`libs/contracts/src/events.ts`)',
     'as each dialect shows it: Travelmode\'s `eventType` and `payload` keys (events page and `run_event` frames), seed 003\'s',
-    '`type` and `data` keys (`GET /v1/runs/{id}/events`), and Vertesia\'s messages (`/updates`, `/stream`; none: the event',
-    'shows no message). Sequence 0 (the creation record) is never streamed.',
+    '`type` and `data` keys (`GET /v1/runs/{id}/events`), and Vertesia\'s message type (`/updates`, `/stream`; none: the event',
+    'shows no message; each message also carries the compact form `t`, `m`, `d`, `ts`). Sequence 0 (the creation record) is never streamed.',
     '',
     '| internal event | Travelmode | seed 003 | Vertesia messages |',
     '| --- | --- | --- | --- |',
@@ -32,7 +32,7 @@ export function dialectsDocument(): string {
     const t = row(TRAVELMODE_EVENTS, type);
     const r = row(THREAD_RUNS_EVENTS, type);
     const v = row(VERTESIA_MESSAGES, type);
-    const messages = v.length === 0 ? 'none' : v.map((m) => `\`${m.type}\``).join(', then ');
+    const messages = v === null ? 'none' : `\`${v.type}\``;
     lines.push(`| \`${type}\` | \`${t.eventType}\` (${keys(t.payload)}) | \`${r.type}\` (${keys(r.data)}) | ${messages} |`);
   }
   return `${lines.join('\n')}\n`;

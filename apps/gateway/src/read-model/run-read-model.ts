@@ -20,11 +20,15 @@ export interface RunEventsPage {
 }
 
 export interface ProjectRunFilter {
+  /** Nothing can match (a filter for a kind of run there is none of). */
+  none?: boolean;
+  id?: string;
   statuses?: RunStatus[];
   agent?: string;
   agentVersion?: string | null;
   startedBy?: string;
   since?: Date;
+  until?: Date;
   sort: 'started_at' | 'updated_at';
   order: 'asc' | 'desc';
   limit: number;
@@ -112,7 +116,8 @@ export class RunReadModel {
    * Runs the viewer may see in their org and project (Vertesia's list), with filters, sorted by
    * start or update (both indexed with org and project), offset-paged, and the total.
    */
-  async listInProject(viewer: Viewer, filter: ProjectRunFilter): Promise<{ runs: RunSnapshot[]; total: number }> {
+  async listInProject(viewer: Viewer, filter: ProjectRunFilter): Promise<{ runs: RunSnapshot[]; total: number; offset: number }> {
+    if (filter.none) return { runs: [], total: 0, offset: filter.offset };
     const visible = visibleTo('r', viewer);
     const q = this.dataSource
       .getRepository(RunRecord)
@@ -123,7 +128,9 @@ export class RunReadModel {
     if (filter.agent) q.andWhere('r.agent = :agent', { agent: filter.agent });
     if (filter.agentVersion) q.andWhere('r.agent_version = :agentVersion', { agentVersion: filter.agentVersion });
     if (filter.startedBy) q.andWhere('r.user_id = :startedBy', { startedBy: filter.startedBy });
+    if (filter.id) q.andWhere('r.id::text = :id', { id: filter.id });
     if (filter.since) q.andWhere('r.started_at >= :since', { since: filter.since });
+    if (filter.until) q.andWhere('r.started_at < :until', { until: filter.until });
     const column = filter.sort === 'updated_at' ? 'r.updatedAt' : 'r.startedAt';
     const order = filter.order === 'asc' ? 'ASC' : 'DESC';
     const [rows, total] = await q
@@ -132,7 +139,7 @@ export class RunReadModel {
       .offset(filter.offset)
       .limit(filter.limit)
       .getManyAndCount();
-    return { runs: rows.map(runSnapshotOf), total };
+    return { runs: rows.map(runSnapshotOf), total, offset: filter.offset };
   }
 
   /**

@@ -4,7 +4,7 @@ import { agentListFilter, forkSequence, terminateReason } from './list';
 import { agentRunRequest } from './requests';
 import { VERTESIA_ROUTES } from './routes';
 import { VERTESIA_SSE } from './sse';
-import { agentRunPage, agentRunView, fileArtifactView, interactionView, signalledView, terminatedView } from './views';
+import { agentRunPage, agentRunView, fileArtifactView, interactionView, queryResultView, signalledView, terminatedView } from './views';
 
 export * from './artifacts';
 export * from './list';
@@ -29,6 +29,7 @@ export const vertesia = {
     page: agentRunPage,
     terminated: terminatedView,
     signalled: signalledView,
+    queryResult: queryResultView,
     interaction: interactionView,
     file: fileArtifactView,
     messages: vertesiaMessagesOf,

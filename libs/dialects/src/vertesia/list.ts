@@ -2,28 +2,57 @@ import { DomainError, ErrorCode, parseAgentRef, type RunStatus } from '#contract
 import { CORE_STATUSES } from './views';
 
 /** `GET /api/v1/agents` filters as the core's: Vertesia statuses, `interaction[@version]`, `user:<id>`. */
-export function agentListFilter(q: {
+export interface AgentListQuery {
+  id?: string;
   status?: string;
   interaction?: string;
   started_by?: string;
   since?: string;
+  until?: string;
   limit: number;
   offset: number;
+  cursor?: string;
   sort: 'started_at' | 'updated_at';
   order: 'asc' | 'desc';
-}) {
+  run_type?: string;
+  run_kind?: string;
+  type?: string;
+  schedule_id?: string;
+}
+
+/** The offset a `next_cursor` this API returned stands for. */
+function offsetOf(cursor: string): number {
+  const match = /^offset:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new DomainError(ErrorCode.ValidationFailed, 'cursor is not one this API returned');
+  return Number(match[1]);
+}
+
+/**
+ * `GET /api/v1/agents` filters as the core's. Every Runstream run is an autonomous agent run
+ * started through the API, with no schedule: a `run_type`, `run_kind`, `type` or `schedule_id`
+ * that asks for anything else lists nothing.
+ */
+export function agentListFilter(q: AgentListQuery) {
   const statuses: RunStatus[] | undefined = q.status?.split(',').flatMap((s) => CORE_STATUSES[s] ?? []);
   const ref = q.interaction === undefined ? null : parseAgentRef(q.interaction);
   if (q.interaction !== undefined && !ref) throw new DomainError(ErrorCode.ValidationFailed, 'interaction must be a name or name@version');
+  const none =
+    (q.run_type !== undefined && !q.run_type.split(',').includes('autonomous')) ||
+    (q.run_kind !== undefined && q.run_kind !== 'agent') ||
+    (q.type !== undefined && q.type !== 'api') ||
+    q.schedule_id !== undefined;
   return {
+    ...(none ? { none } : {}),
+    ...(q.id ? { id: q.id.toLowerCase() } : {}),
     ...(statuses ? { statuses } : {}),
     ...(ref ? { agent: ref.name, ...(ref.version ? { agentVersion: ref.version } : {}) } : {}),
     ...(q.started_by ? { startedBy: q.started_by.replace(/^user:/, '') } : {}),
     ...(q.since ? { since: new Date(q.since) } : {}),
+    ...(q.until ? { until: new Date(q.until) } : {}),
     sort: q.sort,
     order: q.order,
     limit: q.limit,
-    offset: q.offset,
+    offset: q.cursor === undefined ? q.offset : offsetOf(q.cursor),
   };
 }
 

@@ -26,24 +26,51 @@ export interface MessageDraft {
   details?: Record<string, unknown>;
 }
 
-/** One message: `{ timestamp, workflow_run_id, type, message, details, workstream_id }`. */
+/** The numbers of the types in Vertesia's compact wire format (`AgentMessageType`). */
+export const MESSAGE_TYPE_NUMBERS: Record<VertesiaMessageType, number> = {
+  system: 0,
+  thought: 1,
+  plan: 2,
+  update: 3,
+  complete: 4,
+  warning: 5,
+  error: 6,
+  answer: 7,
+  question: 8,
+  request_input: 9,
+  idle: 10,
+  terminated: 11,
+  streaming_chunk: 12,
+  batch_progress: 13,
+  restarting: 14,
+};
+
+/**
+ * One message: `{ timestamp, workflow_run_id, type, message, details, workstream_id }`, and the
+ * same in Vertesia's compact form (`t` the type's number, `m`, `d`, `ts`), which the official
+ * client reads first: its reading of the named form has no `restarting` and drops a chunk's details.
+ */
 export interface VertesiaMessage extends MessageDraft {
   timestamp: number;
   workflow_run_id: string;
   workstream_id: string;
+  t: number;
+  m: string;
+  d: Record<string, unknown>;
+  ts: number;
 }
 
-const one = (type: VertesiaMessageType, message: string, details?: Record<string, unknown>): MessageDraft[] => [
-  details === undefined ? { type, message } : { type, message, details },
-];
-const none: MessageDraft[] = [];
+const one = (type: VertesiaMessageType, message: string, details?: Record<string, unknown>): MessageDraft =>
+  details === undefined ? { type, message } : { type, message, details };
+const none = null;
 
 /**
- * The messages of each internal event. A run's end is `complete` or `terminated` (a failure is an
- * `error`, then `terminated`), so a client streaming messages knows when to stop. Events the
- * message stream has no use for (a worker's claim, usage increments) show none.
+ * The message of each internal event (one at most, so its timestamp, the run's event clock at
+ * the event, is unique). A run's end is `complete`, or `terminated` for a cancel or a failure (with
+ * the error), so a client streaming messages knows when to stop. Events the message stream has no
+ * use for (a worker's claim, usage increments) show none.
  */
-export const VERTESIA_MESSAGES: EventTable<MessageDraft[]> = {
+export const VERTESIA_MESSAGES: EventTable<MessageDraft | null> = {
   RunCreated: () => none,
   RunCreatedV2: () => none,
   RunStarted: (d) => one('system', `Agent started (attempt ${d.attempt})`, { attempt: d.attempt }),
@@ -74,21 +101,27 @@ export const VERTESIA_MESSAGES: EventTable<MessageDraft[]> = {
   RunArtifactPinChanged: (d) => one('update', `Artifact ${d.artifactId} ${d.isPinned ? 'pinned' : 'unpinned'}`, { artifact_id: d.artifactId }),
   RunDescribed: (d) => one('system', d.title ?? d.name ?? 'Described', { name: d.name, title: d.title, topic: d.topic }),
   RunCompleted: (d) => one('complete', 'Completed', { result: d.result }),
-  RunFailed: (d) => [
-    { type: 'error', message: d.errorMessage },
-    { type: 'terminated', message: 'Failed', details: { status: 'failed' } },
-  ],
+  RunFailed: (d) => one('terminated', d.errorMessage, { status: 'failed', error: d.errorMessage }),
   RunCancelled: (d) => one('terminated', d.reason ?? 'Cancelled', { status: 'cancelled', reason: d.reason }),
 };
 
-/** An event's messages; `timestamp` is the run's event clock at it (unique and increasing within the run). */
+/** An event's message (none, or one); `timestamp` is the run's event clock at it (unique and increasing within the run). */
 export function vertesiaMessagesOf(event: RunEvent, clock: number, runId: string): VertesiaMessage[] {
-  return mapEvent(VERTESIA_MESSAGES, event).map((draft) => ({
-    timestamp: clock,
-    workflow_run_id: runId,
-    type: draft.type,
-    message: draft.message,
-    details: draft.details ?? {},
-    workstream_id: 'main',
-  }));
+  const draft = mapEvent(VERTESIA_MESSAGES, event);
+  if (draft === null) return [];
+  const details = draft.details ?? {};
+  return [
+    {
+      timestamp: clock,
+      workflow_run_id: runId,
+      type: draft.type,
+      message: draft.message,
+      details,
+      workstream_id: 'main',
+      t: MESSAGE_TYPE_NUMBERS[draft.type],
+      m: draft.message,
+      d: details,
+      ts: clock,
+    },
+  ];
 }

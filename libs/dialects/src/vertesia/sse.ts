@@ -10,7 +10,7 @@ export const VERTESIA_SSE: SseCodec = {
   opened: () => null,
   event: (event, clock) => {
     const messages = vertesiaMessagesOf(event, clock, event.metadata.streamId);
-    return messages.length === 0 ? null : messages.map((m) => sseFrame(m, event.metadata.sequence)).join('');
+    return messages.length === 0 ? null : sseFrame(messages[0], event.metadata.sequence);
   },
   status: () => null,
   finished: () => null,

@@ -74,12 +74,34 @@ export function agentRunView(run: RunSnapshot) {
   };
 }
 
-/** `GET /api/v1/agents`: the official client reads `items`. */
-export const agentRunPage = (page: { runs: RunSnapshot[]; total: number }) => ({
-  items: page.runs.map(agentRunView),
-  total_count: page.total,
-  next_cursor: null,
-});
+/** `GET /api/v1/agents`: the official client reads `items`; `next_cursor` pages on (null at the end). */
+export const agentRunPage = (page: { runs: RunSnapshot[]; total: number; offset: number }) => {
+  const next = page.offset + page.runs.length;
+  return {
+    items: page.runs.map(agentRunView),
+    total_count: page.total,
+    next_cursor: next < page.total ? Buffer.from(`offset:${next}`).toString('base64url') : null,
+  };
+};
+
+/**
+ * A query's answer as Vertesia's client reads it: `ActiveWorkstreams` is `{ running, completed }`
+ * (the SDK's default answers the open tool calls as a list); anything else passes unchanged.
+ */
+export function queryResultView(name: string, result: unknown, now = Date.now()) {
+  if (name !== 'ActiveWorkstreams' || !Array.isArray(result)) return result;
+  const running = (result as { callId?: string; tool?: string; startedAt?: string }[]).map((w) => ({
+    launch_id: w.callId ?? null,
+    workstream_id: w.callId ?? null,
+    kind: 'tool',
+    interaction: w.tool ?? null,
+    started_at: w.startedAt ?? null,
+    elapsed_ms: w.startedAt ? Math.max(0, now - Date.parse(w.startedAt)) : null,
+    deadline_ms: null,
+    status: 'running',
+  }));
+  return { running, completed: [] };
+}
 
 /** `DELETE /api/v1/agents/{id}`. */
 export const terminatedView = (run: RunSnapshot) => ({

@@ -60,8 +60,8 @@ export class AgentsController {
   }
 
   @Get(':runId/query/:name')
-  query(@CurrentPrincipal() principal: Principal, @Param('runId') runId: string, @Param('name') name: string) {
-    return this.interactions.query(principal, runId, name);
+  async query(@CurrentPrincipal() principal: Principal, @Param('runId') runId: string, @Param('name') name: string) {
+    return views.queryResult(name, await this.interactions.query(principal, runId, name));
   }
 
   @Get(':runId/updates')

@@ -81,6 +81,39 @@ export class CreateAgentRunDto {
 }
 
 export class ListAgentRunsQuery {
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  id?: string;
+
+  /** The `next_cursor` of the previous page (instead of `offset`). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  cursor?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  until?: string;
+
+  /** Comma-separated (`autonomous`, `supervised`, `programmatic`): Runstream's runs are `autonomous`. */
+  @IsOptional()
+  @Matches(/^[a-z_]{1,32}(,[a-z_]{1,32})*$/, { message: 'run_type must be comma-separated run types' })
+  run_type?: string;
+
+  @IsOptional()
+  @IsIn(['agent', 'process'])
+  run_kind?: string;
+
+  @IsOptional()
+  @IsIn(['api', 'schedule', 'event_subscription'])
+  type?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  schedule_id?: string;
+
   /** Comma-separated: created, running, completed, failed, cancelled. */
   @IsOptional()
   @Matches(/^(created|running|completed|failed|cancelled)(,(created|running|completed|failed|cancelled))*$/, {
