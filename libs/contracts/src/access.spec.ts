@@ -1,4 +1,4 @@
-import { canSee, canSeeSql, type AccessScope, type Viewer } from './access';
+import { canSee, canSeeSql, sharedAtLeastAs, type AccessScope, type Viewer } from './access';
 
 const thing = (visibility: AccessScope['visibility'], org: string | null = 'acme'): AccessScope => ({ ownerId: 'alice', org, project: 'p1', visibility });
 const viewers: Record<string, Viewer> = {
@@ -22,4 +22,18 @@ describe('the visibility rule', () => {
     expect(canSeeSql({ owner: 'o', org: 'g', project: 'p', visibility: 'v' }, { user: '$1', org: '$2', project: '$3' })).toBe(
       "(o = $1 OR (g IS NOT NULL AND g = $2 AND (v = 'org' OR (v = 'project' AND p = $3))))",
     ));
+});
+
+describe('sharing at least as widely', () => {
+  const run = (visibility: AccessScope['visibility'], project = 'p1', ownerId = 'alice'): AccessScope => ({ ownerId, org: 'acme', project, visibility });
+  it.each([
+    ['a private run in its owner\'s private thread', run('private'), run('private'), true],
+    ['a private run in an org thread', run('private'), run('org'), false],
+    ['a project run in a project thread of the same project', run('project'), run('project'), true],
+    ['a project run in a project thread of another project', run('project', 'p2'), run('project'), false],
+    ['a project run in an org thread', run('project'), run('org'), false],
+    ['an org run in an org thread', run('org', 'p2'), run('org'), true],
+    ["an org run in another user's private thread of the org", run('org'), run('private', 'p1', 'bob'), true],
+    ["a private run in another user's private thread", run('private'), run('private', 'p1', 'bob'), false],
+  ] as const)('%s: %s', (_name, a, b, expected) => expect(sharedAtLeastAs(a, b)).toBe(expected));
 });

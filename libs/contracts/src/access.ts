@@ -54,6 +54,19 @@ export function canSeeSql(
   );
 }
 
+const RANK = { private: 0, project: 1, org: 2 } as const;
+
+/**
+ * Whether everyone who may see `b` may also see `a` (a run's answer may go into a thread only
+ * if it does not show the run to anyone who could not see it).
+ */
+export function sharedAtLeastAs(a: AccessScope, b: AccessScope): boolean {
+  if (!canSee(a, { userId: b.ownerId, org: b.org, project: b.project })) return false;
+  if (b.visibility === 'private' || b.org === null) return true;
+  if (a.org !== b.org || RANK[a.visibility] < RANK[b.visibility]) return false;
+  return a.visibility === 'org' || a.project === b.project;
+}
+
 /** The actor of a command as the rule sees it (a user acting directly or through an API key). */
 export const viewerOf = (actor: { id: string; org?: string; project?: string }): Viewer => ({
   userId: actor.id,

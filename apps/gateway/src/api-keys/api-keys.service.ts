@@ -23,7 +23,8 @@ export class ApiKeysService {
   async create(principal: Principal, input: { name: string; scopes?: string[] }, ids: IdSource): Promise<{ key: ApiKeySnapshot; secret: string }> {
     if (principal.apiKeyId !== null) throw new DomainError(ErrorCode.Forbidden, 'an API key cannot create API keys');
     const keyId = await ids.reserve('keyId', randomUUID);
-    const secret = await ids.reserve('secret', () => `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`);
+    // Never reserved with the Idempotency-Key (its record would hold it): minted anew on each try.
+    const secret = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
     const commandId = await ids.reserve('commandId', randomUUID);
     const reply = await this.bus.send(
       {
@@ -33,6 +34,11 @@ export class ApiKeysService {
       principal,
       { commandId },
     );
+    if (reply.replayed)
+      throw new DomainError(
+        ErrorCode.Conflict,
+        'an earlier request with this Idempotency-Key created the key and showed its secret; revoke it and create another',
+      );
     return { key: await this.settled(reply.apiKey), secret };
   }
 

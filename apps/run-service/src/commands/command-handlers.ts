@@ -10,6 +10,7 @@ import {
   runCommandHandler,
   threadCommandHandler,
   type RunState,
+  type ThreadState,
 } from '#domain';
 import type { CommandOutcome } from '#messaging';
 import type { ParsedCommand } from './parse-command';
@@ -21,6 +22,7 @@ export class CommandHandlers {
   private readonly threads: ReturnType<typeof threadCommandHandler>;
   private readonly keys: ReturnType<typeof apiKeyCommandHandler>;
   private readonly runRepository: RunRepository;
+  private readonly threadRepository: ThreadRepository;
 
   constructor(@Inject(CONFIG) config: RunServiceConfig, store: EventStore) {
     const options = {
@@ -30,6 +32,7 @@ export class CommandHandlers {
       maxRedispatches: config.MAX_REDISPATCHES,
     };
     const threadRepository = new ThreadRepository(store, config.AGGREGATE_CACHE_SIZE);
+    this.threadRepository = threadRepository;
     this.runRepository = new RunRepository(store, config.AGGREGATE_CACHE_SIZE);
     this.runs = runCommandHandler(this.runRepository, threadRepository, store, options);
     this.threads = threadCommandHandler(threadRepository, store, options);
@@ -39,6 +42,11 @@ export class CommandHandlers {
   /** A run as the log has it now. */
   async runState(runId: string): Promise<RunState> {
     return (await this.runRepository.fresh(runId)).state;
+  }
+
+  /** A thread as the log has it now. */
+  async threadState(threadId: number): Promise<ThreadState> {
+    return (await this.threadRepository.fresh(String(threadId))).state;
   }
 
   handle(parsed: ParsedCommand): Promise<CommandOutcome> {

@@ -2,7 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { CONSUMERS, type RunEvent } from '#contracts';
+import { CONSUMERS, sharedAtLeastAs, type RunEvent } from '#contracts';
 import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER } from '#platform';
 import { CommandHandlers } from '../commands/command-handlers';
 import type { RunServiceConfig } from '../config';
@@ -55,6 +55,9 @@ export class ConversationRecorder implements OnApplicationBootstrap, BeforeAppli
       try {
         const run = await this.handlers.runState(runId);
         if (!run || run.threadId === null || run.answer?.attempt !== attempt) return true;
+        // A thread shows its messages to whoever may see it: not the answer of a run some of them may not see.
+        const thread = await this.handlers.threadState(run.threadId);
+        if (!thread || !sharedAtLeastAs({ ...run, ownerId: run.userId }, thread)) return true;
         const outcome = await this.handlers.handle({
           kind: 'thread',
           command: {

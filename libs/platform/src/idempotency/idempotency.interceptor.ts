@@ -2,6 +2,7 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import type { Response } from 'express';
+import { SetMetadata } from '@nestjs/common';
 import { catchError, from, mergeMap, map, type Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/principal';
 import { toHttpError } from '../http/http-error';
@@ -14,6 +15,23 @@ export type IdempotentRequest = AuthenticatedRequest & { ids?: IdSource };
 
 const MUTATING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 const HTTP_CODE_METADATA = '__httpCode__';
+const REDACTED_FIELDS = 'runstream:idempotency-redacted';
+
+/**
+ * Fields of a route's answer that are shown once and never stored (an API key's secret): a replay
+ * answers without them.
+ */
+export const NotReplayed = (...fields: string[]) => SetMetadata(REDACTED_FIELDS, fields);
+
+/**
+ * Records are the credential's, not only the user's: another credential of the same user (an API
+ * key with fewer scopes, another project) replays nothing it could not have asked for itself.
+ */
+const credentialOf = (p: NonNullable<AuthenticatedRequest['principal']>) =>
+  [p.userId, p.apiKeyId ?? 'token', p.org ?? '', p.project, [...p.scopes].sort().join(' ')].join('\n');
+
+const without = (body: unknown, fields: string[]) =>
+  fields.length > 0 && body && typeof body === 'object' ? Object.fromEntries(Object.entries(body).filter(([k]) => !fields.includes(k))) : body;
 
 /**
  * `Idempotency-Key` on a mutating request: the same key from the same caller gets the same
@@ -42,7 +60,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const successStatus =
       this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
 
-    return from(this.store.begin(request.principal.userId, key, fingerprint)).pipe(
+    const redacted = this.reflector.get<string[]>(REDACTED_FIELDS, context.getHandler()) ?? [];
+    return from(this.store.begin(credentialOf(request.principal), key, fingerprint)).pipe(
       mergeMap((start) => {
         if (start.kind === 'replay') throw new ReplayedResponse(start.status, start.body);
         request.ids = start.handle;
@@ -57,7 +76,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         return next.handle().pipe(
           mergeMap((returned) => {
             const outcome: { status: number; body: unknown } = sent ?? { status: successStatus, body: returned };
-            return from(start.handle.complete(outcome.status, outcome.body)).pipe(map(() => returned));
+            return from(start.handle.complete(outcome.status, without(outcome.body, redacted))).pipe(map(() => returned));
           }),
           catchError((error: unknown) => {
             const { status, body } = toHttpError(error, request.originalUrl);

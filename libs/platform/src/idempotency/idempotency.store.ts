@@ -68,8 +68,9 @@ export class IdempotencyStore implements OnModuleInit {
     this.kv = await openIdempotencyBucket(this.nc, this.config.STREAM_REPLICAS);
   }
 
-  async begin(userId: string, idempotencyKey: string, fingerprint: string): Promise<IdempotencyStart> {
-    const key = createHash('sha256').update(`${userId}\n${idempotencyKey}`).digest('hex');
+  /** `caller`: who asks (the same key of another caller is another record). */
+  async begin(caller: string, idempotencyKey: string, fingerprint: string): Promise<IdempotencyStart> {
+    const key = createHash('sha256').update(`${caller}\n${idempotencyKey}`).digest('hex');
     const fresh: IdempotencyRecord = { state: 'pending', fingerprint, startedAt: Date.now(), reserved: {} };
     try {
       const revision = await this.kv.create(key, encodeJson(fresh));
@@ -78,7 +79,7 @@ export class IdempotencyStore implements OnModuleInit {
       // The key exists: replay, refuse, or take over a retryable/abandoned attempt.
     }
     const entry = await this.kv.get(key);
-    if (!entry || entry.operation !== 'PUT') return this.begin(userId, idempotencyKey, fingerprint);
+    if (!entry || entry.operation !== 'PUT') return this.begin(caller, idempotencyKey, fingerprint);
     const existing = decodeJson<IdempotencyRecord>(entry.value);
     if (existing.fingerprint !== fingerprint)
       throw new DomainError(ErrorCode.IdempotencyKeyReused, 'this Idempotency-Key was used with a different request');

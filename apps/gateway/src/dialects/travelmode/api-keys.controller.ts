@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { travelmode } from '#dialects';
-import { CurrentPrincipal, Ids, type IdSource, type Principal } from '#platform';
+import { CurrentPrincipal, Ids, NotReplayed, type IdSource, type Principal } from '#platform';
 import { ApiKeysService } from '../../api-keys/api-keys.service';
 import { CreateApiKeyDto } from './api-keys.dto';
 
@@ -13,6 +13,7 @@ export class ApiKeysController {
 
   @Post()
   @HttpCode(201)
+  @NotReplayed('secret')
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto, @Ids() ids: IdSource) {
     return views.createdApiKey(await this.keys.create(principal, body, ids));
   }
