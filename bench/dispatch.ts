@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     console.log(`bench:dispatch — ${machine()}`);
     await worker.start();
     const user = 'usr_dispatch';
-    const actor = { kind: 'user' as const, id: user };
+    const actor = { kind: 'user' as const, id: user, scopes: ['workflow:run'] };
     const meta = () => ({ commandId: randomUUID(), correlationId: randomUUID(), actor });
     await system.commands.send(SUBJECTS.threadCommands(1), { type: 'CreateThread', data: { threadId: 1 }, metadata: meta() });
     const ids = Array.from({ length: RUNS }, () => randomUUID());

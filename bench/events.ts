@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const commands = new CommandClient(nc, 60_000);
   commands.start();
-  const user = { kind: 'user' as const, id: 'usr_bench' };
+  const user = { kind: 'user' as const, id: 'usr_bench', scopes: ['workflow:run'] };
   const agent = { kind: 'agent' as const, id: 'trip-planner' };
   const meta = (actor: typeof user | typeof agent, commandId = randomUUID()) => ({ commandId, correlationId: commandId, actor });
 

@@ -62,7 +62,7 @@ export class BenchSystem {
 
   /** Started runs owned by `user`, visible in the read model. */
   async startedRuns(user: string, count: number): Promise<string[]> {
-    const actor = { kind: 'user' as const, id: user };
+    const actor = { kind: 'user' as const, id: user, scopes: ['workflow:run'] };
     const meta = () => ({ commandId: randomUUID(), correlationId: randomUUID(), actor });
     await this.commands.send(SUBJECTS.threadCommands(1), { type: 'CreateThread', data: { threadId: 1 }, metadata: meta() });
     const ids = Array.from({ length: count }, () => randomUUID());
