@@ -9,6 +9,7 @@ import { ProjectorService } from './projector/projector.service';
 import { DispatcherService } from './dispatch/dispatcher.service';
 import { agentsBucketProvider } from './dispatch/agents-bucket';
 import { leaseBucketProvider } from './dispatch/lease-bucket';
+import { RunEventReactions } from './dispatch/run-event-reactions';
 import { ConversationRecorder } from './conversations/conversation-recorder.service';
 import { LeaseMonitorService } from './dispatch/lease-monitor.service';
 
@@ -17,7 +18,7 @@ export class RunServiceModule {
   static register(config: RunServiceConfig, logger: Logger): DynamicModule {
     const providers: Provider[] = [CommandHandlers, CommandConsumer, leaseBucketProvider, agentsBucketProvider];
     if (config.PROJECTOR_ENABLED) providers.push(ProjectionWriter, ProjectorService);
-    if (config.DISPATCHER_ENABLED) providers.push(DispatcherService, LeaseMonitorService, ConversationRecorder);
+    if (config.DISPATCHER_ENABLED) providers.push(RunEventReactions, DispatcherService, LeaseMonitorService, ConversationRecorder);
     return {
       module: RunServiceModule,
       imports: [

@@ -15,15 +15,13 @@ export const CONSUMERS = {
   runService: 'run-service',
   projector: 'projector',
   referenceAgent: 'reference-agent',
-  /** Turns attempt-starting events into work items. */
+  /** The run-service's reactions to run events: attempt starts into work items, answers into threads. */
   dispatcher: 'dispatcher',
   /**
    * Workers of one agent version share `workers-<agent>@<version>` (`@` is in neither pattern), and
    * every worker of the agent shares `workers-<agent>` for runs not bound to a version.
    */
   workers: (agent: string, version: string | null = null) => (version === null ? `workers-${agent}` : `workers-${agent}@${version}`),
-  /** Records a completed run's answer in its thread's conversation. */
-  conversations: 'conversations',
 } as const;
 
 export const KV_BUCKETS = {

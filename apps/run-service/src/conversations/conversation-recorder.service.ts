@@ -1,12 +1,10 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { CONSUMERS, sharedAtLeastAs, type RunEvent } from '#contracts';
-import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER } from '#platform';
+import { sharedAtLeastAs, type RunEvent } from '#contracts';
+import { LOGGER } from '#platform';
 import { CommandHandlers } from '../commands/command-handlers';
-import type { RunServiceConfig } from '../config';
-import { EventReactor } from '../dispatch/event-reactor';
+import { RunEventReactions } from '../dispatch/run-event-reactions';
 
 /**
  * Records a completed run's answer in its thread's conversation as the assistant's message, so
@@ -14,36 +12,19 @@ import { EventReactor } from '../dispatch/event-reactor';
  * the message only delays it, and the command id `answer:<run>:<attempt>` applies it once.
  */
 @Injectable()
-export class ConversationRecorder implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly reactor: EventReactor;
-  private running = false;
+export class ConversationRecorder implements BeforeApplicationShutdown {
+  private running = true;
 
   constructor(
-    @Inject(CONFIG) config: RunServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(JETSTREAM) js: JetStreamClient,
-    @Inject(JETSTREAM_MANAGER) jsm: JetStreamManager,
     private readonly handlers: CommandHandlers,
+    reactions: RunEventReactions,
   ) {
-    this.reactor = new EventReactor({
-      js,
-      jsm,
-      durable: CONSUMERS.conversations,
-      ackWaitMs: config.DISPATCH_ACK_WAIT_MS,
-      types: ['RunCompleted'],
-      react: (event) => this.record(event),
-      flushMs: 50,
-    });
+    reactions.on(['RunCompleted'], (event) => this.record(event));
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.running = true;
-    await this.reactor.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): void {
     this.running = false;
-    await this.reactor.stop();
   }
 
   private async record(completed: RunEvent): Promise<boolean> {

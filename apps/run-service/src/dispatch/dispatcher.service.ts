@@ -1,53 +1,43 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { JsMsg } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { ATTEMPT_START_EVENT_TYPES, CONSUMERS, SUBJECTS, attemptAgentOf, isAttemptStart, type RunEvent, type WorkItem } from '#contracts';
+import { ATTEMPT_START_EVENT_TYPES, SUBJECTS, attemptAgentOf, isAttemptStart, type RunEvent, type WorkItem } from '#contracts';
 import { AckedPublisher, encodeJson } from '#messaging';
-import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from '#platform';
-import type { RunServiceConfig } from '../config';
-import { EventReactor } from './event-reactor';
+import { LOGGER, NATS_CONNECTION } from '#platform';
+import { RunEventReactions } from './run-event-reactions';
 
 /**
  * Turns attempt-starting events into work items, from the log: a crash between append and dispatch
  * only delays the item (the event is redelivered), and the item's msgID `<run>:<attempt>` makes the
  * redelivered one a duplicate JetStream drops. Items are published concurrently, so one slow
- * publish does not hold up the next run's dispatch; acks are cumulative (EventReactor).
+ * publish does not hold up the next run's dispatch; acks are cumulative (RunEventReactions).
  */
 @Injectable()
-export class DispatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class DispatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly publisher: AckedPublisher;
-  private readonly reactor: EventReactor;
-  private running = false;
+  private running = true;
 
   constructor(
-    @Inject(CONFIG) config: RunServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(NATS_CONNECTION) nc: NatsConnection,
-    @Inject(JETSTREAM) js: JetStreamClient,
-    @Inject(JETSTREAM_MANAGER) jsm: JetStreamManager,
+    reactions: RunEventReactions,
   ) {
     this.publisher = new AckedPublisher(nc, 10_000);
-    this.reactor = new EventReactor({
-      js,
-      jsm,
-      durable: CONSUMERS.dispatcher,
-      ackWaitMs: config.DISPATCH_ACK_WAIT_MS,
-      types: ATTEMPT_START_EVENT_TYPES,
-      react: (event, msg) => this.dispatch(event, msg),
-    });
+    reactions.on(ATTEMPT_START_EVENT_TYPES, (event, msg) => this.dispatch(event, msg));
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.running = true;
-    await this.reactor.start();
+  onApplicationBootstrap(): void {
     this.logger.info('dispatching attempts to agent work queues');
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): void {
+    // Attempts still being published give up (unacked: another replica dispatches them).
     this.running = false;
-    await this.reactor.stop();
+  }
+
+  onApplicationShutdown(): void {
     this.publisher.close();
   }
 
