@@ -1,5 +1,5 @@
 // Drives the official Vertesia TypeScript client (`@vertesia/client`, an ES module jest cannot
-// load) for test/vertesia-client.e2e-spec.ts.
+// load) for test/vertesia-client-streams.e2e-spec.ts and test/vertesia-client-runs.e2e-spec.ts.
 //
 //   node test/support/vertesia-client-driver.mjs <storeUrl> <jwt> [scenario]
 //
