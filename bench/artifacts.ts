@@ -101,6 +101,7 @@ async function main(): Promise<void> {
     DATABASE_URL: system.db.url,
     ARTIFACT_SERVICE_URL: artifactService.url,
     LOG_LEVEL: 'warn',
+    RATE_LIMIT_REQUESTS: '0',
   });
   system.services.set('gateway', gateway);
   try {

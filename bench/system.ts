@@ -33,6 +33,8 @@ export class BenchSystem {
           NATS_URL: system.nats.url,
           DATABASE_URL: system.db.url,
           LOG_LEVEL: 'warn',
+          // A benchmark is one principal going as fast as it can: the per-principal rate limit would measure itself.
+          RATE_LIMIT_REQUESTS: '0',
           ...env,
         }),
       );

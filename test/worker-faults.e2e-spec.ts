@@ -165,7 +165,9 @@ describe('worker faults', () => {
   it('with no surviving worker and MAX_REDISPATCHES 1 the run fails with an errorMessage, never stuck', async () => {
     expect(live().length).toBeGreaterThan(0);
     const runId = await startRun(system, user, ROME);
-    await waitForEvent(system, user, runId, (e) => e.eventType === 'WORKER_ASSIGNED');
+    // Past the claim: the worker holds the lease once its handler runs (killed between the claim
+    // and the first renewal, the attempt is redispatched as not_claimed instead).
+    await waitForEvent(system, user, runId, (e) => e.eventType === 'PHASE_STARTED' && e.payload.phase === 'retrieve');
     await Promise.all(live().map((w) => w.kill()));
     expect(live()).toHaveLength(0);
 

@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ApiClient } from './api-client';
-import { TestDatabase, NatsServer, ServiceProcess, type ServiceName, waitFor } from '../../tools/harness';
+import { TestDatabase, NatsServer, PrivatePostgres, ServiceProcess, type ServiceName, waitFor } from '../../tools/harness';
 import { TEST_JWT_SECRET, tokenFor } from './tokens';
 
 export interface SystemOptions {
@@ -20,6 +20,8 @@ export interface SystemOptions {
   /** artifact-service replicas (default 1; the gateway proxies artifact routes to the first). */
   artifactServices?: number;
   artifactServiceEnv?: Record<string, string>;
+  /** A PostgreSQL server of this system's own (to kill and restart), instead of the machine's. */
+  ownPostgres?: boolean;
 }
 
 /**
@@ -40,10 +42,19 @@ export class TestSystem {
     readonly nats: NatsServer,
     readonly db: TestDatabase,
     readonly options: SystemOptions,
+    /** Set with `ownPostgres`. */
+    readonly postgres: PrivatePostgres | null,
   ) {}
 
   static async start(options: SystemOptions = {}): Promise<TestSystem> {
-    const system = new TestSystem(await NatsServer.start(), await TestDatabase.create(), options);
+    const postgres = options.ownPostgres ? await PrivatePostgres.start() : null;
+    let system: TestSystem;
+    try {
+      system = new TestSystem(await NatsServer.start(), await TestDatabase.create(postgres?.url()), options, postgres);
+    } catch (error) {
+      await postgres?.stop();
+      throw error;
+    }
     try {
       for (let i = 0; i < (options.runServices ?? 1); i++) await system.startRunService();
       for (let i = 0; i < (options.streamServices ?? 1); i++) await system.startStreamService();
@@ -151,6 +162,7 @@ export class TestSystem {
       ...this.artifactServices.map((s) => s.stop()),
     ]);
     await this.nats.stop().catch(() => undefined);
-    await this.db.drop().catch(() => undefined);
+    if (this.postgres) await this.postgres.stop();
+    else await this.db.drop().catch(() => undefined);
   }
 }

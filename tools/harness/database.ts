@@ -5,24 +5,28 @@ import { Client } from 'pg';
 export const TEST_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_DATABASE_PREFIX = 'runstream_test_';
 
-export function databaseUrl(name: string): string {
-  const url = new URL(TEST_ADMIN_URL);
+export function databaseUrl(name: string, adminUrl = TEST_ADMIN_URL): string {
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
 /** A fresh database for one test file; dropped when the file ends. */
 export class TestDatabase {
-  private constructor(readonly name: string) {}
+  private constructor(
+    readonly name: string,
+    private readonly adminUrl: string,
+  ) {}
 
   get url(): string {
-    return databaseUrl(this.name);
+    return databaseUrl(this.name, this.adminUrl);
   }
 
-  static async create(): Promise<TestDatabase> {
+  /** `adminUrl`: another server's admin connection (a test's own PostgreSQL). */
+  static async create(adminUrl = TEST_ADMIN_URL): Promise<TestDatabase> {
     const name = `${TEST_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;
-    await admin(`CREATE DATABASE ${name}`);
-    return new TestDatabase(name);
+    await admin(`CREATE DATABASE ${name}`, adminUrl);
+    return new TestDatabase(name, adminUrl);
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -37,12 +41,12 @@ export class TestDatabase {
 
   async drop(): Promise<void> {
     if (!this.name.startsWith(TEST_DATABASE_PREFIX)) throw new Error(`refusing to drop ${this.name}`);
-    await admin(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
+    await admin(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`, this.adminUrl);
   }
 }
 
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: TEST_ADMIN_URL });
+async function admin(sql: string, adminUrl: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
     await client.query(sql);

@@ -3,3 +3,4 @@ export * from './database';
 export * from './nats-server';
 export * from './ports';
 export * from './service-process';
+export * from './private-postgres';

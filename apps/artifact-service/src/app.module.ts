@@ -29,7 +29,7 @@ export class ArtifactServiceModule {
   static register(config: ArtifactServiceConfig, logger: Logger): DynamicModule {
     return {
       module: ArtifactServiceModule,
-      imports: [ServiceModule.register({ name: 'artifact-service', config, logger, database: true })],
+      imports: [ServiceModule.register({ name: 'artifact-service', config, logger, database: 'required' })],
       controllers: [FileArtifactsController, TypedArtifactsController],
       providers: [
         ...authProviders(config),

@@ -1,5 +1,5 @@
 import { makeValidator } from 'envalid';
-import { ConfigError, authEnv, commonEnv, databaseEnv, loadConfig, port, url } from '#platform';
+import { ConfigError, authEnv, commonEnv, databaseEnv, loadConfig, port, proxyEnv, url } from '#platform';
 
 export const DEV_ARTIFACT_URL_SECRET = 'runstream-development-artifact-url-secret';
 
@@ -13,6 +13,7 @@ export const env = {
   ...commonEnv,
   ...databaseEnv,
   ...authEnv,
+  ...proxyEnv,
   PORT: port({ default: 3003, desc: 'HTTP port' }),
   ARTIFACT_MAX_BYTES: positiveInt({ default: 256 * 1024 * 1024, desc: 'largest file artifact (413 beyond)' }),
   // The request carrying it is one NATS message (max_payload: 1 MiB by default).

@@ -33,7 +33,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
-        ServiceModule.register({ name: 'gateway', config, logger, database: true }),
+        ServiceModule.register({ name: 'gateway', config, logger, database: 'reported' }),
       ],
       controllers: [TravelmodeRunsController, ThreadsController, ApiKeysController, ThreadRunsController, RunsController, AgentsController, InteractionsController],
       providers: [

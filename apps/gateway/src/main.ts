@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { PinoNestLogger, createLogger, runService } from '#platform';
+import type { Server } from 'node:http';
+import { PinoNestLogger, answerClientErrorsInJson, createLogger, runService } from '#platform';
 import { GatewayModule } from './app.module';
 import { loadGatewayConfig } from './config';
 import { configureHttp } from './http/configure-http';
@@ -16,12 +17,14 @@ void runService('gateway', logger, async () => {
     abortOnError: false,
   });
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // Forwarded headers only from the proxies named: a client's own X-Forwarded-Host is not believed.
+  app.set('trust proxy', config.TRUSTED_PROXIES);
   configureHttp(
     app,
-    { bodyLimitBytes: config.BODY_LIMIT_BYTES, streamServiceUrl: config.STREAM_SERVICE_URL, artifactServiceUrl: config.ARTIFACT_SERVICE_URL },
+    { bodyLimitBytes: config.BODY_LIMIT_BYTES, bodyReadTimeoutMs: config.BODY_READ_TIMEOUT_MS, streamServiceUrl: config.STREAM_SERVICE_URL, artifactServiceUrl: config.ARTIFACT_SERVICE_URL },
     logger,
   );
+  answerClientErrorsInJson(app.getHttpServer() as Server);
   await app.listen(config.PORT);
   logger.info({ port: config.PORT }, 'gateway listening');
   return app;

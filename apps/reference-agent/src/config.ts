@@ -9,6 +9,8 @@ export const referenceAgentEnv = {
   WORKER_CONCURRENCY: num({ default: 100, desc: 'attempts one worker process executes at once' }),
   WORKER_LEASE_RENEW_MS: num({ default: 2_000, desc: 'lease heartbeat period (keep well under LEASE_TIMEOUT_MS)' }),
   WORKER_ATTEMPT_TIMEOUT_MS: num({ default: 30 * 60_000, desc: 'an attempt running longer is aborted and failed by the worker' }),
+  WORKER_ARTIFACT_TIMEOUT_MS: num({ default: 10_000, desc: 'how long one artifact request waits for the artifact-service before it is asked again' }),
+  WORKER_ARTIFACT_RETRY_MS: num({ default: 60_000, desc: 'how long artifact requests are asked again through an outage before the attempt fails' }),
   TRIP_PLANNER_STEP_MS: num({ default: 400, desc: 'pause between phases, so a run takes a few seconds' }),
   TRIP_PLANNER_INPUT_TIMEOUT_MS: num({ default: 10 * 60_000, desc: 'how long it waits for a destination when none is named' }),
   TRIP_PLANNER_ARTIFACTS: bool({ default: true, desc: 'store candidates and proposals artifacts via the artifact-service' }),

@@ -32,6 +32,8 @@ void runService('reference-agent', logger, async () => {
     maxConcurrentRuns: config.WORKER_CONCURRENCY,
     leaseRenewMs: config.WORKER_LEASE_RENEW_MS,
     attemptTimeoutMs: config.WORKER_ATTEMPT_TIMEOUT_MS,
+    artifactTimeoutMs: config.WORKER_ARTIFACT_TIMEOUT_MS,
+    artifactRetryForMs: config.WORKER_ARTIFACT_RETRY_MS,
     tools: TRIP_PLANNER_TOOLS,
     logger,
   });

@@ -17,6 +17,7 @@ export const runServiceEnv = {
   PROJECTOR_ENABLED: bool({ default: true, desc: 'project RUN_EVENTS into Postgres in this process' }),
   PROJECTOR_ACK_WAIT_MS: num({ default: 5_000, desc: 'redelivery delay of events a dead projector held' }),
   PROJECTOR_BATCH_WAIT_MS: num({ default: 5, desc: 'how long the projector gathers events into one transaction' }),
+  PROJECTION_MAX_TRIES: num({ default: 5, desc: 'deliveries of an event the read model cannot store before it is quarantined and its run reads as degraded' }),
   DISPATCHER_ENABLED: bool({ default: true, desc: 'dispatch work items and watch leases in this process' }),
 };
 

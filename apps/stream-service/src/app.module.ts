@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { ProjectionWaiter, ServiceModule, authProviders } from '#platform';
+import { CONFIG, ProjectionWaiter, ServiceModule, StreamQuota, authProviders } from '#platform';
 import type { StreamServiceConfig } from './config';
 import { RunFeeds } from './run-feeds';
 import { RunHistory } from './run-history';
@@ -17,10 +17,10 @@ export class StreamServiceModule {
     return {
       module: StreamServiceModule,
       imports: [
-        ServiceModule.register({ name: 'stream-service', config, logger, database: true }),
+        ServiceModule.register({ name: 'stream-service', config, logger, database: 'reported' }),
       ],
       controllers: [TravelmodeStreamController, ThreadRunsStreamController, VertesiaStreamController],
-      providers: [...authProviders(config), RunHistory, RunFeeds, SseSessions, RunStreams, ProjectionWaiter],
+      providers: [...authProviders(config), RunHistory, RunFeeds, SseSessions, RunStreams, ProjectionWaiter, { provide: StreamQuota, inject: [CONFIG], useFactory: (c: StreamServiceConfig) => new StreamQuota(c) }],
     };
   }
 }

@@ -1,9 +1,10 @@
-import { authEnv, commonEnv, databaseEnv, loadConfig, num, port } from '#platform';
+import { authEnv, commonEnv, databaseEnv, loadConfig, num, port, streamQuotaEnv } from '#platform';
 
 export const env = {
   ...commonEnv,
   ...databaseEnv,
   ...authEnv,
+  ...streamQuotaEnv,
   PORT: port({ default: 3002, desc: 'HTTP port' }),
   STREAM_STATUS_INTERVAL_MS: num({ default: 15_000, desc: 'how often an open stream gets a `status` frame' }),
   STREAM_HEARTBEAT_MS: num({ default: 15_000, desc: 'how often an open stream gets a comment line (proxies)' }),

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { PinoNestLogger, createLogger, runService } from '#platform';
+import type { Server } from 'node:http';
+import { PinoNestLogger, answerClientErrorsInJson, createLogger, runService } from '#platform';
 import { StreamServiceModule } from './app.module';
 import { loadStreamServiceConfig } from './config';
 
@@ -12,6 +13,7 @@ void runService('stream-service', logger, async () => {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
+  answerClientErrorsInJson(app.getHttpServer() as Server);
   await app.listen(config.PORT);
   logger.info({ port: config.PORT }, 'stream-service listening');
   return app;

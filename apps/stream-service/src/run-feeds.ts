@@ -1,15 +1,16 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from '@nats-io/jetstream';
+import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { STREAMS, SUBJECTS, type RunEvent } from '#contracts';
-import { EventStore, decodeJson } from '#messaging';
-import { JETSTREAM, LOGGER } from '#platform';
+import { EventStore, LiveConsumer, decodeJson } from '#messaging';
+import { JETSTREAM, LOGGER, NATS_CONNECTION } from '#platform';
 
 export type FeedListener = (event: RunEvent) => void;
 
 interface Feed {
   listeners: Set<FeedListener>;
-  messages: Promise<ConsumerMessages>;
+  consumer: Promise<LiveConsumer>;
 }
 
 /**
@@ -23,6 +24,7 @@ export class RunFeeds implements OnApplicationShutdown {
 
   constructor(
     @Inject(JETSTREAM) private readonly js: JetStreamClient,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly store: EventStore,
   ) {}
@@ -34,14 +36,14 @@ export class RunFeeds implements OnApplicationShutdown {
   async listen(runId: string, listener: FeedListener): Promise<() => void> {
     let feed = this.feeds.get(runId);
     if (!feed) {
-      const created: Feed = { listeners: new Set(), messages: this.open(runId, (event) => created.listeners.forEach((l) => l(event))) };
+      const created: Feed = { listeners: new Set(), consumer: this.open(runId, (event) => created.listeners.forEach((l) => l(event))) };
       feed = created;
       this.feeds.set(runId, feed);
     }
     feed.listeners.add(listener);
     const current = feed;
     try {
-      await current.messages;
+      await current.consumer;
     } catch (error) {
       this.drop(runId, current);
       throw error;
@@ -60,28 +62,29 @@ export class RunFeeds implements OnApplicationShutdown {
     for (const [runId, feed] of this.feeds) this.drop(runId, feed);
   }
 
-  private async open(runId: string, emit: FeedListener): Promise<ConsumerMessages> {
+  private async open(runId: string, emit: FeedListener): Promise<LiveConsumer> {
     const subject = SUBJECTS.runEvents(runId);
     // Start right after the subject's current end: earlier events are the listeners' history.
     const start = (await this.store.lastStreamSeq(subject)) + 1;
-    const consumer = await this.js.consumers.get(STREAMS.events, {
-      filter_subjects: subject,
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: start,
+    return LiveConsumer.start({
+      nc: this.nc,
+      ordered: true,
+      // After a reconnect: right after the last event taken.
+      open: async (lastSeq) =>
+        (
+          await this.js.consumers.get(STREAMS.events, {
+            filter_subjects: subject,
+            deliver_policy: DeliverPolicy.StartSequence,
+            opt_start_seq: lastSeq === 0 ? start : lastSeq + 1,
+          })
+        ).consume({ max_messages: 256 }),
+      onMessage: (msg) => emit(decodeJson<RunEvent>(msg.data)),
+      onReopenError: (error) => this.logger.warn({ err: error, runId }, 'live feed not reopened yet; trying again'),
     });
-    const messages = await consumer.consume({ max_messages: 256 });
-    void (async () => {
-      try {
-        for await (const msg of messages) emit(decodeJson<RunEvent>(msg.data));
-      } catch (error) {
-        this.logger.warn({ err: error, runId }, 'live feed ended');
-      }
-    })();
-    return messages;
   }
 
   private drop(runId: string, feed: Feed): void {
     if (this.feeds.get(runId) === feed) this.feeds.delete(runId);
-    void feed.messages.then((m) => m.stop()).catch(() => undefined);
+    void feed.consumer.then((c) => c.close()).catch(() => undefined);
   }
 }

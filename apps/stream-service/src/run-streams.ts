@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { DomainError, ErrorCode, MAX_INT32, canSee, canonicalRunId } from '#contracts';
 import type { DialectBase, ResumePoint } from '#dialects';
-import { LOGGER, TokenVerifier, ValidationFailedError, toHttpError } from '#platform';
+import { LOGGER, RateLimits, StreamQuota, TokenVerifier, ValidationFailedError, toHttpError } from '#platform';
 import { RunHistory } from './run-history';
 import { SseSessions } from './sse-sessions';
 
@@ -26,16 +26,21 @@ export class RunStreams {
     private readonly verifier: TokenVerifier,
     private readonly history: RunHistory,
     private readonly sessions: SseSessions,
+    private readonly limits: RateLimits,
+    private readonly quota: StreamQuota,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async open(dialect: DialectBase, req: Request, res: Response, rawRunId: string, resume: () => ResumePoint): Promise<void> {
     try {
       const principal = await this.verifier.authenticate(req.headers, dialect.streamAuth, req.query);
+      await this.limits.take(principal);
       const point = resume();
       const runId = canonicalRunId(rawRunId);
       const run = runId === null ? null : await this.history.run(runId);
       if (!run || !canSee({ ownerId: run.userId, ...run }, principal)) throw new DomainError(ErrorCode.RunNotFound, 'run not found');
+      // Held until the response closes, however the stream ends.
+      res.on('close', this.quota.acquire(principal));
       if ('afterSequence' in point) return await this.sessions.open(res, run, point.afterSequence, dialect.sse);
       // The projected event at or before the instant: the session skips what is still not after it.
       await this.sessions.open(res, run, await this.history.sequenceAt(run.id, point.afterTime), dialect.sse, point.afterTime);
@@ -45,9 +50,9 @@ export class RunStreams {
         res.end();
         return;
       }
-      const { status, body } = toHttpError(error, req.originalUrl);
+      const { status, body, headers } = toHttpError(error, req.originalUrl);
       if (status >= 500) this.logger.error({ err: error }, 'stream request failed');
-      res.status(status).json(body);
+      res.status(status).set(headers).json(body);
     }
   }
 }

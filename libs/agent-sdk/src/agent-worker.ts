@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { nanos, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
@@ -17,7 +17,7 @@ import {
   type RunSnapshot,
   type WorkItem,
 } from '#contracts';
-import { EventStore, decodeJson, encodeJson, ensureDurable } from '#messaging';
+import { EventStore, LiveConsumer, decodeJson, encodeJson, ensureDurable } from '#messaging';
 import { LeaseKeeper } from './lease-keeper';
 import { loadConversation } from './conversation-loader';
 import { AttemptContext } from './run-context';
@@ -47,7 +47,10 @@ export interface AgentWorkerOptions {
   /** What the default `AvailableTools` query answers. */
   tools?: ToolDescription[];
   logger?: SdkLogger;
+  /** How long one artifact request waits for its answer (default 10 s). */
   artifactTimeoutMs?: number;
+  /** How long an artifact is asked again through an outage before the attempt fails (default 60 s, like reports). */
+  artifactRetryForMs?: number;
 }
 
 const silent: SdkLogger = { info: () => undefined, warn: () => undefined };
@@ -67,8 +70,7 @@ export class AgentWorker {
   private store: EventStore | null = null;
   private reporter!: RunReporter;
   private leases: LeaseKeeper | null = null;
-  private readonly consumers: ConsumerMessages[] = [];
-  private readonly loops: Promise<void>[] = [];
+  private readonly consumers: LiveConsumer[] = [];
   private readonly executing = new Map<string, { attempt: number; done: Promise<void> }>();
   private freeSlots: number;
   private slotWaiters: (() => void)[] = [];
@@ -123,9 +125,16 @@ export class AgentWorker {
           max_deliver: -1,
           max_ack_pending: -1,
         });
-        const messages = await (await this.js.consumers.get(STREAMS.work, durable)).consume({ max_messages: 64 });
-        this.consumers.push(messages);
-        this.loops.push(this.serve(messages));
+        const consumer = await LiveConsumer.start({
+          nc: this.options.nc,
+          ordered: false,
+          open: async () => (await this.js.consumers.get(STREAMS.work, durable)).consume({ max_messages: 64 }),
+          onMessage: async (msg) => {
+            await this.acquireSlot();
+            void this.take(msg).finally(() => this.releaseSlot());
+          },
+        });
+        this.consumers.push(consumer);
       }
     }
     const agents = [...this.served.values()].map((a) => `${a.name}@${a.version}`);
@@ -147,19 +156,11 @@ export class AgentWorker {
 
   /** Stops taking work and waits up to `drainMs` for running attempts; unfinished ones are redispatched by lease expiry. */
   async stop(drainMs = 10_000): Promise<void> {
-    await Promise.all(this.consumers.map((m) => m.close().catch(() => undefined)));
-    await Promise.all(this.loops.map((l) => l.catch(() => undefined)));
+    await Promise.all(this.consumers.map((c) => c.close()));
     const running = [...this.executing.values()].map((e) => e.done);
     await Promise.race([Promise.allSettled(running), sleep(drainMs)]);
     this.leases?.stop();
     this.store?.close();
-  }
-
-  private async serve(messages: ConsumerMessages): Promise<void> {
-    for await (const msg of messages) {
-      await this.acquireSlot();
-      void this.take(msg).finally(() => this.releaseSlot());
-    }
   }
 
   private async take(msg: JsMsg): Promise<void> {
@@ -217,12 +218,12 @@ export class AgentWorker {
       snapshotRevision: claimed.snapshotRevision,
       conversation,
     };
-    const ctx = new AttemptContext(run, this.workerId, this.reporter, this.options.nc, this.options.artifactTimeoutMs ?? 10_000);
+    const ctx = new AttemptContext(run, this.workerId, this.reporter, this.options.nc, this.options.artifactTimeoutMs ?? 10_000, this.options.artifactRetryForMs ?? 60_000);
     this.registerDefaultQueries(ctx, agent);
     // Every line about the attempt carries the run's trace (the request that created it).
     const trace = claimed.traceId ? { trace_id: claimed.traceId } : {};
     this.logger.info({ runId: item.runId, attempt: item.attempt, ...trace }, 'attempt started');
-    const follower = new RunFollower(this.js, item.runId, item.attempt);
+    const follower = new RunFollower(this.options.nc, this.js, item.runId, item.attempt);
     let queries: Subscription | null = null;
     // The lease and the follower start alongside the handler, not before it: the follower reads
     // from the attempt's first event, so it misses nothing by starting a few milliseconds late,

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RequestError, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import {
   DomainError,
   ErrorCode,
+  QUERY_NAME_PATTERN,
   SUBJECTS,
   type CreateTypedArtifactReply,
-  type CreateTypedArtifactRequest,
+  type CreateTypedArtifactRequestV2,
   type RunPhase,
   type UsageIncrement,
   type WorkerReport,
@@ -33,6 +34,9 @@ interface Pending {
  * while one append was in flight goes in the next one (consecutive deltas of a message merge), so a
  * chatty model costs a few appends, not one per token.
  */
+/** Answers after which the same artifact request is asked again: an outage, or the same request still in flight. */
+const ASK_AGAIN = new Set<string>([ErrorCode.Unavailable, ErrorCode.IdempotencyInProgress]);
+
 export class AttemptContext implements RunContext {
   readonly signal: AbortSignal;
   readonly phases: RunPhase[] = [];
@@ -56,6 +60,7 @@ export class AttemptContext implements RunContext {
     private readonly reporter: RunReporter,
     private readonly nc: NatsConnection,
     private readonly artifactTimeoutMs: number,
+    private readonly artifactRetryForMs: number,
   ) {
     this.signal = this.abort.signal;
   }
@@ -123,7 +128,9 @@ export class AttemptContext implements RunContext {
   async artifact(artifact: ArtifactInput): Promise<{ id: number; artifactType: string }> {
     await this.flush();
     this.throwIfEnded();
-    const request: CreateTypedArtifactRequest = {
+    const request: CreateTypedArtifactRequestV2 = {
+      version: 2,
+      requestId: randomUUID(),
       runId: this.run.runId,
       attempt: this.run.attempt,
       workerId: this.workerId,
@@ -133,19 +140,22 @@ export class AttemptContext implements RunContext {
       content: artifact.content,
     };
     let reply: CreateTypedArtifactReply | null = null;
-    // "No responders" means nobody took the request (an artifact-service restarting, NATS
-    // reconnecting): asking again cannot store it twice. A timeout might have been stored: not retried.
-    const deadline = Date.now() + this.artifactTimeoutMs;
+    // The request id makes asking again safe: it is stored once however often it is asked. So an
+    // outage (nobody answering, a timeout, an artifact-service unavailable) is waited out like a report's.
+    const deadline = Date.now() + this.artifactRetryForMs;
     for (let tries = 0; reply === null; tries++) {
       try {
         const msg = await this.nc.request(SUBJECTS.artifactCreate, encodeJson(request), { timeout: this.artifactTimeoutMs });
-        reply = decodeJson<CreateTypedArtifactReply>(msg.data);
+        const answer = decodeJson<CreateTypedArtifactReply>(msg.data);
+        if (answer.ok || !ASK_AGAIN.has(answer.error.code)) reply = answer;
+        else if (Date.now() >= deadline) throw new DomainError(ErrorCode.Unavailable, `artifact-service unavailable: ${answer.error.message}`);
       } catch (error) {
-        const nobody = error instanceof RequestError && error.isNoResponders();
-        if (!nobody || Date.now() >= deadline) {
-          throw new DomainError(ErrorCode.Unavailable, `artifact-service unavailable: ${(error as Error).message}`);
-        }
-        await sleep(Math.min(1_000, 50 * 2 ** tries), undefined, { signal: this.signal });
+        if (error instanceof DomainError) throw error;
+        if (Date.now() >= deadline) throw new DomainError(ErrorCode.Unavailable, `artifact-service unavailable: ${(error as Error).message}`);
+      }
+      if (reply === null) {
+        this.throwIfEnded();
+        await sleep(Math.min(2_000, 100 * 2 ** tries), undefined, { signal: this.signal });
       }
     }
     if (!reply.ok) throw new DomainError(reply.error.code as ErrorCode, reply.error.message);
@@ -172,6 +182,7 @@ export class AttemptContext implements RunContext {
   }
 
   onQuery(name: string, handler: QueryHandler): void {
+    if (!QUERY_NAME_PATTERN.test(name)) throw new Error(`query name ${name} must match ${QUERY_NAME_PATTERN}`);
     this.queries.set(name, handler);
   }
 

@@ -1,6 +1,7 @@
-import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from '@nats-io/jetstream';
+import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { RUN_ENDING_EVENT_TYPES, STREAMS, SUBJECTS, isAttemptStart, type RunEvent } from '#contracts';
-import { decodeJson } from '#messaging';
+import { LiveConsumer, decodeJson } from '#messaging';
 
 export interface FollowerListener {
   /** The attempt is over (terminal event, or a new attempt began). */
@@ -15,40 +16,50 @@ export interface FollowerListener {
  * between the dispatch and this subscription is missed.
  */
 export class RunFollower {
-  private messages: ConsumerMessages | null = null;
+  private consumer: LiveConsumer | null = null;
+  private stopped = false;
 
   constructor(
+    private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly runId: string,
     private readonly attempt: number,
   ) {}
 
   async start(fromStreamSeq: number, listener: FollowerListener): Promise<void> {
-    const consumer = await this.js.consumers.get(STREAMS.events, {
-      filter_subjects: SUBJECTS.runEvents(this.runId),
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: fromStreamSeq,
+    const consumer = await LiveConsumer.start({
+      nc: this.nc,
+      ordered: true,
+      // Resumed right after the last event taken when the connection comes back (see LiveConsumer).
+      open: async (lastSeq) =>
+        (
+          await this.js.consumers.get(STREAMS.events, {
+            filter_subjects: SUBJECTS.runEvents(this.runId),
+            deliver_policy: DeliverPolicy.StartSequence,
+            opt_start_seq: lastSeq === 0 ? fromStreamSeq : lastSeq + 1,
+          })
+        ).consume({ max_messages: 64 }),
+      onMessage: (msg) => this.deliver(decodeJson<RunEvent>(msg.data), listener),
     });
-    const messages = await consumer.consume({ max_messages: 64 });
-    this.messages = messages;
-    void (async () => {
-      for await (const msg of messages) {
-        const event = decodeJson<RunEvent>(msg.data);
-        if (RUN_ENDING_EVENT_TYPES.includes(event.type)) {
-          // The attempt-starting event this follower begins at is not an ending for it.
-          const startsThisAttempt = isAttemptStart(event) && event.data.attempt === this.attempt;
-          if (!startsThisAttempt) listener.ended(event.type);
-        } else if (event.type === 'RunInputProvided' && event.data.attempt === this.attempt) {
-          listener.input(event.data.content);
-        } else if (event.type === 'RunSignalled' && event.data.attempt === this.attempt) {
-          listener.signal(event.data.name, event.data.payload);
-        }
-      }
-    })().catch(() => undefined);
+    if (this.stopped) void consumer.close();
+    else this.consumer = consumer;
   }
 
   stop(): void {
-    void this.messages?.close().catch(() => undefined);
-    this.messages = null;
+    this.stopped = true;
+    void this.consumer?.close();
+    this.consumer = null;
+  }
+
+  private deliver(event: RunEvent, listener: FollowerListener): void {
+    if (RUN_ENDING_EVENT_TYPES.includes(event.type)) {
+      // The attempt-starting event this follower begins at is not an ending for it.
+      const startsThisAttempt = isAttemptStart(event) && event.data.attempt === this.attempt;
+      if (!startsThisAttempt) listener.ended(event.type);
+    } else if (event.type === 'RunInputProvided' && event.data.attempt === this.attempt) {
+      listener.input(event.data.content);
+    } else if (event.type === 'RunSignalled' && event.data.attempt === this.attempt) {
+      listener.signal(event.data.name, event.data.payload);
+    }
   }
 }

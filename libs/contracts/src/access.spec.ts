@@ -16,11 +16,13 @@ describe('the visibility rule', () => {
   ] as const)('%s', (visibility, expected) => {
     for (const [name, viewer] of Object.entries(viewers)) expect([name, canSee(thing(visibility), viewer)]).toEqual([name, expected[name as keyof typeof expected]]);
   });
+  it("the owner's id with another org's token sees nothing", () =>
+    expect(canSee(thing('private'), { userId: 'alice', org: 'globex', project: 'p1' })).toBe(false));
   it('shares nothing without an org, whatever the visibility', () =>
     expect(canSee(thing('org', null), { userId: 'bob', org: null, project: 'p1' })).toBe(false));
   it('as SQL names the same columns and placeholders (evaluated against Postgres in the e2e visibility suite)', () =>
     expect(canSeeSql({ owner: 'o', org: 'g', project: 'p', visibility: 'v' }, { user: '$1', org: '$2', project: '$3' })).toBe(
-      "(o = $1 OR (g IS NOT NULL AND g = $2 AND (v = 'org' OR (v = 'project' AND p = $3))))",
+      "(g IS NOT DISTINCT FROM $2 AND (o = $1 OR (g IS NOT NULL AND (v = 'org' OR (v = 'project' AND p = $3)))))",
     ));
 });
 

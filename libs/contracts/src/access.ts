@@ -30,10 +30,14 @@ export interface Viewer {
   project: string;
 }
 
-/** The rule. Without an org nothing is shared: only the owner sees it. */
+/**
+ * The rule. The owner is a user of the thing's org: the same user id with another org's token
+ * sees nothing. Without an org nothing is shared: only the owner sees it.
+ */
 export function canSee(thing: AccessScope, viewer: Viewer): boolean {
+  if (thing.org !== viewer.org) return false;
   if (thing.ownerId === viewer.userId) return true;
-  if (thing.org === null || thing.org !== viewer.org) return false;
+  if (thing.org === null) return false;
   if (thing.visibility === 'org') return true;
   return thing.visibility === 'project' && thing.project === viewer.project;
 }
@@ -49,8 +53,8 @@ export function canSeeSql(
 ): string {
   const { owner, org, project, visibility } = columns;
   return (
-    `(${owner} = ${placeholders.user} OR (${org} IS NOT NULL AND ${org} = ${placeholders.org} ` +
-    `AND (${visibility} = 'org' OR (${visibility} = 'project' AND ${project} = ${placeholders.project}))))`
+    `(${org} IS NOT DISTINCT FROM ${placeholders.org} AND (${owner} = ${placeholders.user} OR (${org} IS NOT NULL ` +
+    `AND (${visibility} = 'org' OR (${visibility} = 'project' AND ${project} = ${placeholders.project})))))`
   );
 }
 

@@ -23,6 +23,12 @@ export const ErrorCode = {
   IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   IdempotencyInProgress: 'IDEMPOTENCY_IN_PROGRESS',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** A body that is not JSON where JSON is taken. */
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  /** Too many requests or open streams from one caller: retry after the time given. */
+  RateLimited: 'RATE_LIMITED',
+  /** The request's body did not arrive in time. */
+  RequestTimeout: 'REQUEST_TIMEOUT',
   Unavailable: 'UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;

@@ -7,3 +7,4 @@ export * from './snapshots';
 export * from './subjects';
 export * from './work';
 export * from './access';
+export * from './storable';

@@ -62,6 +62,8 @@ export const SUBJECTS = {
   query: (runId: string, name: string) => `runstream.query.${runId}.${name}`,
   /** Core NATS request/reply: a worker asks the artifact-service to store a typed artifact. */
   artifactCreate: 'runstream.artifacts.create',
+  /** Core NATS request/reply: answered while the process holding Idempotency-Key records of that id lives. */
+  idempotencyOwner: (ownerId: string) => `runstream.idempotency.owners.${ownerId}`,
   /** Prefix of reply subjects; a sender listens on `<prefix>.<instance>.>`. */
   replies: 'runstream.replies',
 } as const;
@@ -101,6 +103,12 @@ export function canonicalRunId(raw: string): string | null {
 
 /** Names of signals, queries and typed-artifact types: a letter, then up to 63 letters, digits, `_ . -`. */
 export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * Query names are one token of the subject a worker answers on (`runstream.query.<run>.<name>`):
+ * no dot. The API and the SDK use this one rule, so a name the API takes is one a worker can serve.
+ */
+export const QUERY_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 /** Agent names appear in subjects and consumer names. */
 export const AGENT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

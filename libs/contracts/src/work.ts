@@ -51,6 +51,14 @@ export interface CreateTypedArtifactRequest {
   title?: string | null;
   content: unknown;
 }
+/**
+ * V2 carries the worker's id for the request: asked again after a timeout or an outage, it is
+ * stored once (the artifact-service derives the object name and the RecordArtifact command id from it).
+ */
+export interface CreateTypedArtifactRequestV2 extends CreateTypedArtifactRequest {
+  version: 2;
+  requestId: string;
+}
 export type CreateTypedArtifactReply =
   | { ok: true; artifact: { id: number; artifactType: string; isPinned: boolean } }
   | { ok: false; error: { code: string; message: string } };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, type CommandMetadata, type CommandReply, type EventMetadata } from '#contracts';
+import { DomainError, ErrorCode, unstorable, type CommandMetadata, type CommandReply, type EventMetadata } from '#contracts';
 import type { AggregateRepository } from './aggregate-repository';
 import type { CommandOutcome } from './command-outcome';
 import { ConcurrencyConflict, type AnyEvent, type EventStore } from './event-store';
@@ -78,6 +78,9 @@ export class AggregateCommandHandler<S, E extends AnyEvent, C extends AnyCommand
       }
       // A command that changes nothing (a repeated claim or pin) is answered without writing.
       if (drafts.length === 0) return { ...this.answer(command, stream.state, false), appended: 0 };
+      // Nothing goes into the log that the read model could not store: one such event would stall the projector.
+      const unfit = unstorable(drafts.map((d) => d.data), 'the command');
+      if (unfit) return { kind: 'answered', reply: refusal(commandId, new DomainError(ErrorCode.ValidationFailed, unfit)) };
       const events = stamp<E>(drafts, command.metadata, id, baseSequence, now).slice(resuming?.stored ?? 0);
       try {
         const seqs = await this.store.append(stream.subject, stream.version, events);

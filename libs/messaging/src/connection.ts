@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { watchConnection } from './connection-state';
 
 /** A long-lived connection: reconnects forever (the client's default gives up after 10 tries). */
 export async function connectNats(servers: string, name: string, logger: Logger): Promise<NatsConnection> {
@@ -14,6 +15,7 @@ export async function connectNats(servers: string, name: string, logger: Logger)
     noAsyncTraces: true,
   });
   logger.info({ server: nc.getServer() }, 'connected to NATS');
+  watchConnection(nc);
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === 'ping') continue;

@@ -8,3 +8,5 @@ export * from './event-store';
 export * from './topology';
 export * from './acked-publisher';
 export * from './counter';
+export * from './live-consumer';
+export * from './connection-state';

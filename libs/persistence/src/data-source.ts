@@ -9,11 +9,12 @@ import { ReadModel1764000000000 } from './migrations/1764000000000-read-model';
 import { RunExecution1764100000000 } from './migrations/1764100000000-run-execution';
 import { Artifacts1764200000000 } from './migrations/1764200000000-artifacts';
 import { AccessAndDialects1764300000000 } from './migrations/1764300000000-access-and-dialects';
+import { ProjectionFaults1764400000000 } from './migrations/1764400000000-projection-faults';
 
 export const READ_MODEL_ENTITIES = [RunRecord, RunEventRecord, ThreadRecord, ArtifactRecord, ThreadMessageRecord, ApiKeyRecord];
-export const READ_MODEL_MIGRATIONS = [ReadModel1764000000000, RunExecution1764100000000, Artifacts1764200000000, AccessAndDialects1764300000000];
+export const READ_MODEL_MIGRATIONS = [ReadModel1764000000000, RunExecution1764100000000, Artifacts1764200000000, AccessAndDialects1764300000000, ProjectionFaults1764400000000];
 /** Tables the projector owns; dropping them and replaying RUN_EVENTS rebuilds them. */
-export const READ_MODEL_TABLES = ['runs', 'run_events', 'threads', 'artifacts', 'thread_messages', 'api_keys'];
+export const READ_MODEL_TABLES = ['runs', 'run_events', 'threads', 'artifacts', 'thread_messages', 'api_keys', 'projection_faults'];
 
 export function readModelOptions(url: string, poolSize = 10): DataSourceOptions {
   return {
@@ -24,7 +25,8 @@ export function readModelOptions(url: string, poolSize = 10): DataSourceOptions 
     migrationsTableName: 'runstream_migrations',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: poolSize },
+    // Bounded waits: a Postgres that does not answer makes a request fail fast (503), never hang.
+    extra: { max: poolSize, connectionTimeoutMillis: 3_000, query_timeout: 30_000 },
   };
 }
 

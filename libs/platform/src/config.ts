@@ -3,7 +3,10 @@ import { cleanEnv, makeValidator, type CleanedEnv } from 'envalid';
 export { bool, num, port, str, url } from 'envalid';
 
 /** Thrown at start-up; its message names every bad variable. */
-export class ConfigError extends Error {}
+/** A configuration mistake: its message names the variable (never a value) and is safe to log. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
 function checkUrl(input: string, schemes: string[]): string {
   let parsed: URL;
@@ -39,6 +42,14 @@ export const commonEnv = {
   })({ default: 1, desc: 'JetStream replicas for Runstream streams (3 in a production cluster)' }),
 };
 
+/** A whole number of at least `min`. */
+export const wholeNumber = (min: number) =>
+  makeValidator<number>((input: string) => {
+    const n = Number(input);
+    if (!/^\d+$/.test(input) || n < min) throw new Error(`must be a whole number, at least ${min}`);
+    return n;
+  });
+
 export const DEV_JWT_SECRET = 'runstream-development-secret-change-me';
 
 /** Token verification (gateway and stream-service). */
@@ -53,6 +64,26 @@ export const authEnv = {
   }),
   JWT_ISSUER: makeValidator<string>((input: string) => input)({ default: undefined, desc: 'required `iss` claim' }),
   JWT_AUDIENCE: makeValidator<string>((input: string) => input)({ default: undefined, desc: 'required `aud` claim' }),
+  ALLOWED_ORIGINS: makeValidator<string[]>((input: string) => {
+    const origins = input.split(',').map((o) => o.trim()).filter(Boolean);
+    for (const origin of origins) if (checkUrl(origin, ['https', 'http']) && new URL(origin).origin !== origin) throw new Error(`"${origin}" is not an origin (scheme://host[:port])`);
+    return origins;
+  })({ default: [], desc: 'other sites whose pages may write with the session cookie (comma-separated origins)' }),
+  JWT_MAX_LIFETIME_SECONDS: makeValidator<number>((input: string) => {
+    const n = Number(input);
+    if (!Number.isInteger(n) || n < 60) throw new Error('must be a whole number of seconds, at least 60');
+    return n;
+  })({ default: 86_400, desc: 'the longest a token may still be valid for (exp - now)' }),
+  RATE_LIMIT_REQUESTS: wholeNumber(0)({ default: 2_000, desc: 'requests one principal may make per window on one replica; 0: no limit' }),
+  RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1)({ default: 10, desc: 'the window of RATE_LIMIT_REQUESTS' }),
+};
+
+/** HTTP services behind proxies (gateway, artifact-service). */
+export const proxyEnv = {
+  TRUSTED_PROXIES: makeValidator<string>((input: string) => {
+    if (!/^[0-9a-fA-F.:/, a-z]+$/.test(input)) throw new Error('must be comma-separated addresses, subnets, or loopback/linklocal/uniquelocal');
+    return input;
+  })({ default: 'loopback', desc: 'whose X-Forwarded-* headers are believed (Express trust proxy): others see the connection as it is' }),
 };
 
 export const databaseEnv = {

@@ -26,6 +26,12 @@ export const commandSeconds = new Histogram({
   registers: [metrics],
 });
 
+export const quarantinedEventsTotal = new Counter({
+  name: 'runstream_quarantined_events_total',
+  help: 'Events the projector could not write after its tries, and the later events of their aggregates it then skipped',
+  registers: [metrics],
+});
+
 export const projectedEventsTotal = new Counter({
   name: 'runstream_projected_events_total',
   help: 'Events written to the Postgres read model',

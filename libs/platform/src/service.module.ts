@@ -12,8 +12,12 @@ export interface ServiceModuleOptions {
   name: string;
   config: { NATS_URL: string; STREAM_REPLICAS: number; DATABASE_URL?: string };
   logger: Logger;
-  /** Connect to the read model (and report it in readiness). */
-  database: boolean;
+  /**
+   * Connect to the read model. `required`: not ready without it (nothing works without it);
+   * `reported`: readiness shows it but stays up (commands are decided from the log, so a Postgres
+   * outage must not take the service out of rotation: its reads answer 503 themselves).
+   */
+  database: 'required' | 'reported' | false;
 }
 
 /** What every Runstream service stands on: config and logger, NATS, the read model, health, metrics. */

@@ -55,7 +55,7 @@ export class GatewaySpec {
       .useValue(this.bus)
       .compile();
     this.app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
-    configureHttp(this.app, { bodyLimitBytes: config.BODY_LIMIT_BYTES, streamServiceUrl: 'http://127.0.0.1:9', artifactServiceUrl: 'http://127.0.0.1:9' }, logger);
+    configureHttp(this.app, { bodyLimitBytes: config.BODY_LIMIT_BYTES, bodyReadTimeoutMs: config.BODY_READ_TIMEOUT_MS, streamServiceUrl: 'http://127.0.0.1:9', artifactServiceUrl: 'http://127.0.0.1:9' }, logger);
     await this.app.listen(0, '127.0.0.1');
     const address = this.app.getHttpServer().address() as { port: number };
     this.url = `http://127.0.0.1:${address.port}`;

@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { nextCounterValue, openCountersBucket } from '#messaging';
+import { assertConnected, nextCounterValue, openCountersBucket } from '#messaging';
 import { CONFIG, NATS_CONNECTION } from '#platform';
 import type { ArtifactServiceConfig } from '../config';
 
@@ -14,6 +14,11 @@ export const artifactIdsProvider: Provider = {
   inject: [CONFIG, NATS_CONNECTION],
   useFactory: async (config: ArtifactServiceConfig, nc: NatsConnection): Promise<ArtifactIds> => {
     const kv = await openCountersBucket(nc, config.STREAM_REPLICAS);
-    return { next: () => nextCounterValue(kv, 'artifact') };
+    return {
+      next: async () => {
+        assertConnected(nc);
+        return nextCounterValue(kv, 'artifact');
+      },
+    };
   },
 };

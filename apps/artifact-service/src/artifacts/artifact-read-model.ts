@@ -87,6 +87,10 @@ export class ArtifactReadModel {
     return row;
   }
 
+  byObjectName(runId: string, objectName: string): Promise<ArtifactRecord | null> {
+    return this.rows.findOneBy({ runId, objectName });
+  }
+
   /** Of `names`, those some artifact row references. */
   async referenced(names: string[]): Promise<Set<string>> {
     if (names.length === 0) return new Set();

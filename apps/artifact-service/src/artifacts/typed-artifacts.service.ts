@@ -7,6 +7,7 @@ import {
   canonicalRunId,
   type ArtifactDescriptor,
   type CreateTypedArtifactRequest,
+  type CreateTypedArtifactRequestV2,
 } from '#contracts';
 import type { ArtifactRecord } from '#persistence';
 import { CONFIG, CommandBus, ProjectionWaiter, type Principal } from '#platform';
@@ -16,6 +17,9 @@ import { ArtifactIds } from './artifact-ids';
 import { ArtifactReadModel, type TypedFilter } from './artifact-read-model';
 
 const MAX_TITLE_LENGTH = 500;
+/** Answers that leave open whether the record was (or is being) applied: the bytes stay. */
+const OUTCOME_UNKNOWN = new Set<string>([ErrorCode.Unavailable, ErrorCode.Internal, ErrorCode.IdempotencyInProgress]);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const invalid = (message: string) => new DomainError(ErrorCode.ValidationFailed, message);
 
@@ -36,9 +40,11 @@ export class TypedArtifactsService {
    * for its attempt) makes it part of the run; the run-service refuses a stale attempt or an
    * ended run, and then the stored bytes are removed again.
    */
-  async create(request: CreateTypedArtifactRequest): Promise<{ id: number; artifactType: string; isPinned: boolean }> {
+  async create(request: CreateTypedArtifactRequest | CreateTypedArtifactRequestV2): Promise<{ id: number; artifactType: string; isPinned: boolean }> {
     const runId = canonicalRunId(String(request.runId ?? ''));
     if (runId === null) throw new DomainError(ErrorCode.RunNotFound, 'run not found');
+    const requestId = 'requestId' in request ? request.requestId : randomUUID();
+    if (typeof requestId !== 'string' || !UUID.test(requestId)) throw invalid('requestId must be a UUID');
     if (!Number.isSafeInteger(request.attempt) || request.attempt < 1) throw invalid('attempt must be a positive integer');
     if (typeof request.workerId !== 'string' || request.workerId.length === 0) throw invalid('workerId is required');
     if (typeof request.artifactType !== 'string' || !NAME_PATTERN.test(request.artifactType))
@@ -51,7 +57,8 @@ export class TypedArtifactsService {
     if (bytes.length > this.config.ARTIFACT_TYPED_MAX_BYTES)
       throw new DomainError(ErrorCode.PayloadTooLarge, `content exceeds ${this.config.ARTIFACT_TYPED_MAX_BYTES} bytes as JSON`);
 
-    const objectName = `runs/${runId}/${randomUUID()}`;
+    // Named after the request: asked again, the same object and the same command (applied once).
+    const objectName = `runs/${runId}/typed-${requestId.toLowerCase()}`;
     const stored = await this.store.putBytes(objectName, bytes);
     const artifact: ArtifactDescriptor = {
       id: await this.ids.next(),
@@ -65,17 +72,25 @@ export class TypedArtifactsService {
       sha256: stored.sha256,
       isPinned: false,
     };
+    let reply;
     try {
-      const reply = await this.bus.send(
+      reply = await this.bus.send(
         { type: 'RecordArtifact', data: { runId, attempt: request.attempt, artifact } },
         { kind: 'agent', id: request.workerId },
+        { commandId: requestId },
       );
-      if (reply.run) await this.projection.waitForRun(runId, reply.run.lastEventSequence);
     } catch (error) {
-      await this.store.remove(objectName).catch(() => undefined);
+      // Only a refusal proves nothing references the bytes; after a timeout the record may yet be
+      // applied, and the sweeper removes them after its grace if it never was.
+      if (error instanceof DomainError && !OUTCOME_UNKNOWN.has(error.code)) await this.store.remove(objectName).catch(() => undefined);
       throw error;
     }
-    return { id: artifact.id, artifactType: artifact.artifactType, isPinned: false };
+    if (reply.run) await this.projection.waitForRun(runId, reply.run.lastEventSequence);
+    if (!reply.replayed) return { id: artifact.id, artifactType: artifact.artifactType, isPinned: false };
+    // Asked again: the artifact recorded the first time, not the id this attempt drew.
+    const recorded = await this.artifacts.byObjectName(runId, objectName);
+    if (!recorded) throw new DomainError(ErrorCode.Unavailable, 'the artifact is recorded but not readable yet; ask again');
+    return { id: recorded.id, artifactType: recorded.artifactType, isPinned: recorded.isPinned };
   }
 
   async list(principal: Principal, rawRunId: string, filter: TypedFilter): Promise<ArtifactRecord[]> {

@@ -1,8 +1,8 @@
-import { SetMetadata, createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, SetMetadata, createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { DomainError, ErrorCode } from '#contracts';
-import { PUBLIC_ROUTE, TokenVerifier, type Principal } from '#platform';
+import { CONFIG, PUBLIC_ROUTE, RateLimits, TokenVerifier, assertSameOrigin, type Principal } from '#platform';
 
 const SIGNED_URL_ROUTE = 'runstream:signed-url';
 /** The route verifies a signed URL itself when the request carries one (no credentials then): a GET or a PUT. */
@@ -22,6 +22,8 @@ export class ArtifactAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
+    private readonly limits: RateLimits,
+    @Inject(CONFIG) private readonly config: { ALLOWED_ORIGINS: string[] },
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -33,6 +35,8 @@ export class ArtifactAuthGuard implements CanActivate {
       throw new DomainError(ErrorCode.Forbidden, 'a signed URL grants one method on its one file only');
     }
     request.principal = await this.verifier.authenticate(request.headers);
+    if (request.principal.via === 'cookie') assertSameOrigin(request, this.config.ALLOWED_ORIGINS);
+    await this.limits.take(request.principal);
     return true;
   }
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Download } from '../artifacts/file-artifacts.service';
+import { DomainError, ErrorCode } from '#contracts';
 import { parseByteRange } from './byte-range';
 
 const etagMatches = (header: string | undefined, etag: string) =>
@@ -28,6 +29,9 @@ function verifySha256(expected: string): Transform {
  * (206, or 416 when unsatisfiable); bytes flow from the Object Store with backpressure.
  */
 export async function sendObject(req: Request, res: Response, download: Download, disposition?: string | null): Promise<void> {
+  // Only the two dispositions there are: anything else would be echoed into a response header.
+  if (disposition !== undefined && disposition !== null && disposition !== 'inline' && disposition !== 'attachment')
+    throw new DomainError(ErrorCode.ValidationFailed, 'disposition must be inline or attachment');
   const { file } = download;
   const etag = `"${file.sha256}"`;
   res.setHeader('ETag', etag);

@@ -3,7 +3,9 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { Objm, StorageType, type ObjectInfo, type ObjectStore } from '@nats-io/obj';
 import { Readable } from 'node:stream';
 import { OBJECT_BUCKETS } from '#contracts';
-import { CONFIG, JETSTREAM, JETSTREAM_MANAGER } from '#platform';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { assertConnected } from '#messaging';
+import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, NATS_CONNECTION } from '#platform';
 import type { ArtifactServiceConfig } from '../config';
 import { chunkPrefixOf, objectStreamOf } from './object-layout';
 import { readObject, type ByteRange } from './object-reader';
@@ -33,6 +35,7 @@ export class ArtifactStore implements OnModuleInit {
     @Inject(CONFIG) private readonly config: ArtifactServiceConfig,
     @Inject(JETSTREAM) private readonly js: JetStreamClient,
     @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -45,6 +48,7 @@ export class ArtifactStore implements OnModuleInit {
 
   /** Streams `body` in, chunks pipelined; a failed or aborted put leaves no chunks. */
   async put(name: string, body: Readable): Promise<StoredObject> {
+    assertConnected(this.nc);
     const { size, sha256 } = await writeObject(this.js, this.jsm, this.bucket, name, body);
     return { size, sha256 };
   }
@@ -61,6 +65,7 @@ export class ArtifactStore implements OnModuleInit {
 
   /** The object's bytes (or one range of them), read a few chunks ahead of the caller. */
   read(name: string, range?: ByteRange): AsyncGenerator<Uint8Array> {
+    assertConnected(this.nc);
     return readObject(this.js, this.jsm, this.os, name, range);
   }
 

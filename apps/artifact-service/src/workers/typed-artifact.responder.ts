@@ -1,7 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { DomainError, ErrorCode, SUBJECTS, type CreateTypedArtifactReply, type CreateTypedArtifactRequest } from '#contracts';
+import { DomainError, ErrorCode, SUBJECTS, type CreateTypedArtifactReply, type CreateTypedArtifactRequest, type CreateTypedArtifactRequestV2 } from '#contracts';
 import { decodeJson, encodeJson } from '#messaging';
 import { LOGGER, NATS_CONNECTION } from '#platform';
 import { TypedArtifactsService } from '../artifacts/typed-artifacts.service';
@@ -40,7 +40,7 @@ export class TypedArtifactResponder implements OnApplicationBootstrap, BeforeApp
   private async handle(msg: Msg): Promise<void> {
     let reply: CreateTypedArtifactReply;
     try {
-      const request = decodeJson<CreateTypedArtifactRequest>(msg.data);
+      const request = decodeJson<CreateTypedArtifactRequest | CreateTypedArtifactRequestV2>(msg.data);
       if (typeof request !== 'object' || request === null) throw new DomainError(ErrorCode.ValidationFailed, 'not a request object');
       reply = { ok: true, artifact: await this.typed.create(request) };
     } catch (error) {

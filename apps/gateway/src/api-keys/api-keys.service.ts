@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { DomainError, ErrorCode, RUN_ID_PATTERN, type ApiKeySnapshot } from '#contracts';
 import { ApiKeyRecord, apiKeySnapshotOf } from '#persistence';
 import { API_KEY_PREFIX, CommandBus, ProjectionWaiter, hashApiKey, type IdSource, type Principal } from '#platform';
@@ -44,7 +44,10 @@ export class ApiKeysService {
 
   /** The caller's keys, newest first; revoked ones stay listed with `revokedAt`. */
   async list(principal: Principal): Promise<ApiKeySnapshot[]> {
-    const rows = await this.dataSource.getRepository(ApiKeyRecord).find({ where: { ownerId: principal.userId }, order: { createdAt: 'DESC', id: 'DESC' } });
+    const rows = await this.dataSource.getRepository(ApiKeyRecord).find({
+      where: { ownerId: principal.userId, org: principal.org ?? IsNull() },
+      order: { createdAt: 'DESC', id: 'DESC' },
+    });
     return rows.map(apiKeySnapshotOf);
   }
 

@@ -51,6 +51,10 @@ export function artifactProxy(target: string, logger: Logger): RequestHandler {
       // The proxy's URL joining collapses `//`; the artifact-service must see the path as sent to refuse it.
       proxyReq: (proxyReq, req) => {
         proxyReq.path = (req as { originalUrl?: string }).originalUrl ?? proxyReq.path;
+        // The artifact-service builds signed URLs on these: the gateway's view, never the client's own headers.
+        const incoming = req as { protocol?: string; headers: Record<string, string | string[] | undefined> };
+        proxyReq.setHeader('x-forwarded-host', String(incoming.headers.host ?? ''));
+        proxyReq.setHeader('x-forwarded-proto', incoming.protocol ?? 'http');
       },
       error: (error, _req, res) => {
         const response = res as ServerResponse;

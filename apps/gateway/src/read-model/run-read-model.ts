@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { canSeeSql, type EventMetadata, type RunPhase, type RunSnapshot, type RunStatus, type Viewer } from '#contracts';
 import { RunRecord, runSnapshotOf, visibleTo } from '#persistence';
 import { decodeCursor, encodeCursor } from './cursor';
+import { degradedSql, refuseDegraded } from './degraded';
 
 export interface StoredRunEvent {
   sequence: number;
@@ -61,16 +62,20 @@ export class RunReadModel {
       .createQueryBuilder('r')
       .where('r.id = :runId', { runId })
       .andWhere(visible.sql, visible.params)
-      .getOne();
-    return row ? runSnapshotOf(row) : null;
+      .addSelect(degradedSql('run', 'r.id::text'), 'degraded')
+      .getRawAndEntities();
+    const [entity] = row.entities;
+    if (!entity) return null;
+    refuseDegraded(row.raw[0] as { degraded: boolean });
+    return runSnapshotOf(entity);
   }
 
   /** The caller's own runs (Travelmode's list), newest first. */
-  async list(userId: string, filter: RunFilter): Promise<{ runs: RunSnapshot[]; nextCursor: string | null }> {
+  async list(viewer: Viewer, filter: RunFilter): Promise<{ runs: RunSnapshot[]; nextCursor: string | null }> {
     const q = this.dataSource
       .getRepository(RunRecord)
       .createQueryBuilder('r')
-      .where('r.user_id = :userId', { userId })
+      .where('r.user_id = :userId AND r.org IS NOT DISTINCT FROM :org', { userId: viewer.userId, org: viewer.org })
       .orderBy('r.createdAt', 'DESC')
       .addOrderBy('r.id', 'DESC')
       .limit(filter.limit + 1);
@@ -163,9 +168,9 @@ export class RunReadModel {
    */
   async events(viewer: Viewer, runId: string, since: number, limit: number): Promise<RunEventsPage | null> {
     const where = canSeeSql({ owner: 'r.user_id', org: 'r.org', project: 'r.project', visibility: 'r.visibility' }, { user: '$2', org: '$5', project: '$6' });
-    const rows: { status: RunStatus; phase: RunPhase | null; events: StoredRunEvent[] | null; last: { s: RunStatus; p: RunPhase | null } | null }[] =
+    const rows: { degraded: boolean; status: RunStatus; phase: RunPhase | null; events: StoredRunEvent[] | null; last: { s: RunStatus; p: RunPhase | null } | null }[] =
       await this.dataSource.query(
-        `SELECT r.status, r.phase, page.events, page.last
+        `SELECT r.status, r.phase, page.events, page.last, ${degradedSql('run', 'r.id::text')} AS degraded
            FROM runs r
            LEFT JOIN LATERAL (
              SELECT json_agg(json_build_object(
@@ -180,6 +185,7 @@ export class RunReadModel {
       );
     const row = rows[0];
     if (!row) return null;
+    refuseDegraded(row);
     return {
       events: row.events ?? [],
       status: row.last?.s ?? row.status,

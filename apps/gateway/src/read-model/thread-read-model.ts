@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { ThreadSnapshot, Viewer } from '#contracts';
 import { ThreadMessageRecord, ThreadRecord, threadSnapshotOf, visibleTo } from '#persistence';
 import { decodeCursor, encodeCursor } from './cursor';
+import { degradedSql, refuseDegraded } from './degraded';
 
 @Injectable()
 export class ThreadReadModel {
@@ -16,8 +17,12 @@ export class ThreadReadModel {
       .createQueryBuilder('t')
       .where('t.id = :threadId', { threadId })
       .andWhere(visible.sql, visible.params)
-      .getOne();
-    return row ? threadSnapshotOf(row) : null;
+      .addSelect(degradedSql('thread', 't.id::text'), 'degraded')
+      .getRawAndEntities();
+    const [entity] = row.entities;
+    if (!entity) return null;
+    refuseDegraded(row.raw[0] as { degraded: boolean });
+    return threadSnapshotOf(entity);
   }
 
   /** Current revision of a thread regardless of owner (a run's drift compares against it). */
@@ -26,11 +31,11 @@ export class ThreadReadModel {
     return row?.revision ?? null;
   }
 
-  async list(ownerId: string, limit: number, cursor?: string): Promise<{ threads: ThreadSnapshot[]; nextCursor: string | null }> {
+  async list(viewer: Viewer, limit: number, cursor?: string): Promise<{ threads: ThreadSnapshot[]; nextCursor: string | null }> {
     const q = this.dataSource
       .getRepository(ThreadRecord)
       .createQueryBuilder('t')
-      .where('t.owner_id = :ownerId', { ownerId })
+      .where('t.owner_id = :ownerId AND t.org IS NOT DISTINCT FROM :org', { ownerId: viewer.userId, org: viewer.org })
       .orderBy('t.id', 'DESC')
       .limit(limit + 1);
     if (cursor) q.andWhere('t.id < :id', { id: Number(decodeCursor(cursor, 'int').id) });

@@ -5,11 +5,12 @@ import {
   ErrorCode,
   MAX_INPUT_BYTES,
   NAME_PATTERN,
+  QUERY_NAME_PATTERN,
   SUBJECTS,
   type QueryReply,
   type RunSnapshot,
 } from '#contracts';
-import { decodeJson } from '#messaging';
+import { assertConnected, decodeJson } from '#messaging';
 import { CONFIG, NATS_CONNECTION, type IdSource, type Principal } from '#platform';
 import { runIdOf, runNotFound } from './run-id';
 import type { GatewayConfig } from '../config';
@@ -41,11 +42,13 @@ export class RunInteractionsService {
 
   /** Asks the worker holding the run; 409 when the run is not active, 503 when no worker answers. */
   async query(principal: Principal, rawRunId: string, name: string): Promise<unknown> {
-    if (!NAME_PATTERN.test(name)) throw new DomainError(ErrorCode.ValidationFailed, 'query name must be 1-64 letters, digits, _ . or -');
+    // No worker can answer a name outside the rule (its subject would have more tokens): unknown.
+    if (!QUERY_NAME_PATTERN.test(name)) throw new DomainError(ErrorCode.NotFound, 'unknown query');
     const run = await this.runs.find(principal, runIdOf(rawRunId));
     if (!run) throw runNotFound();
     if (run.status !== 'running' && run.status !== 'waiting_for_input')
       throw new DomainError(ErrorCode.NoActiveWorker, `no worker holds a run that is ${run.status}`);
+    assertConnected(this.nc);
     let reply: QueryReply;
     try {
       const msg = await this.nc.request(SUBJECTS.query(run.id, name), new Uint8Array(0), { timeout: this.config.QUERY_TIMEOUT_MS });

@@ -105,7 +105,7 @@ export class RunsService {
 
   /** The caller's own runs. */
   list(principal: Principal, filter: RunFilter) {
-    return this.runs.list(principal.userId, filter);
+    return this.runs.list(principal, filter);
   }
 
   /** The runs of the caller's org and project the caller may see, filtered (Vertesia's list). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { nextCounterValue, openCountersBucket } from '#messaging';
+import { assertConnected, nextCounterValue, openCountersBucket } from '#messaging';
 import { CONFIG, NATS_CONNECTION } from '#platform';
 import type { GatewayConfig } from '../config';
 
@@ -21,7 +21,8 @@ export class ThreadIds implements OnModuleInit {
     this.kv = await openCountersBucket(this.nc, this.config.STREAM_REPLICAS);
   }
 
-  next(): Promise<number> {
+  async next(): Promise<number> {
+    assertConnected(this.nc);
     return nextCounterValue(this.kv, KEY);
   }
 }

@@ -68,7 +68,7 @@ export class ThreadsService {
   }
 
   list(principal: Principal, limit: number, cursor?: string) {
-    return this.threads.list(principal.userId, limit, cursor);
+    return this.threads.list(principal, limit, cursor);
   }
 
   private async settled(thread: ThreadSnapshot | undefined): Promise<ThreadSnapshot> {

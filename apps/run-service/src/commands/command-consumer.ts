@@ -1,9 +1,9 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { CONSUMERS, ErrorCode, STREAMS, type CommandMetadata } from '#contracts';
-import { decodeJson, ensureDurable } from '#messaging';
+import { LiveConsumer, decodeJson, ensureDurable } from '#messaging';
 import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, commandSeconds, commandsTotal, eventsAppendedTotal } from '#platform';
 import type { RunServiceConfig } from '../config';
 import type { CommandOutcome } from '#messaging';
@@ -17,8 +17,7 @@ import { outcomeOfFailure, settleCommand } from './settle-command';
  */
 @Injectable()
 export class CommandConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private messages: ConsumerMessages | null = null;
-  private loop: Promise<void> | null = null;
+  private consumer: LiveConsumer | null = null;
   private readonly chains = new Map<string, Promise<void>>();
 
   constructor(
@@ -37,18 +36,18 @@ export class CommandConsumer implements OnApplicationBootstrap, BeforeApplicatio
       max_ack_pending: this.config.COMMAND_MAX_IN_FLIGHT,
       max_deliver: -1,
     });
-    const consumer = await this.js.consumers.get(STREAMS.commands, CONSUMERS.runService);
-    const messages = await consumer.consume({ max_messages: Math.min(this.config.COMMAND_MAX_IN_FLIGHT, 512) });
-    this.messages = messages;
-    this.loop = (async () => {
-      for await (const msg of messages) this.schedule(msg);
-    })();
+    const max = Math.min(this.config.COMMAND_MAX_IN_FLIGHT, 512);
+    this.consumer = await LiveConsumer.start({
+      nc: this.nc,
+      ordered: false,
+      open: async () => (await this.js.consumers.get(STREAMS.commands, CONSUMERS.runService)).consume({ max_messages: max }),
+      onMessage: (msg) => this.schedule(msg),
+    });
     this.logger.info('consuming commands');
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.messages?.close().catch(() => undefined);
-    await this.loop?.catch(() => undefined);
+    await this.consumer?.close();
     await Promise.allSettled([...this.chains.values()]);
   }
 

@@ -53,4 +53,25 @@ describe('CumulativeAcks', () => {
     acks.flush();
     expect(acked).toEqual([11]);
   });
+
+  it('holds every ack until the hold ends, so a redelivery of what the lost connection took comes first', () => {
+    const acked: number[] = [];
+    const m = msgs(acked);
+    let now = 0;
+    const acks = new CumulativeAcks(2, () => now);
+    acks.hold(1_000);
+    [5, 6, 7].forEach((s) => acks.done(m(s)));
+    now = 999;
+    acks.flush();
+    expect(acked).toEqual([]);
+    // Sequence 4 was sent to the lost connection: redelivered during the hold, it holds the ack below it.
+    const redelivered = m(4);
+    acks.begin(redelivered);
+    now = 1_000;
+    acks.flush();
+    expect(acked).toEqual([]);
+    acks.done(redelivered);
+    acks.flush();
+    expect(acked).toEqual([7]);
+  });
 });

@@ -17,8 +17,12 @@ export class CumulativeAcks<M extends Ackable = Ackable> {
   private ackable: M | null = null;
   private acked = 0;
   private sinceAck = 0;
+  private heldUntil = 0;
 
-  constructor(private readonly batch = 256) {}
+  constructor(
+    private readonly batch = 256,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** A message being handled asynchronously. */
   begin(msg: M): void {
@@ -45,9 +49,18 @@ export class CumulativeAcks<M extends Ackable = Ackable> {
     if (this.sinceAck >= this.batch) this.flush();
   }
 
+  /**
+   * No ack before `untilMs`. After a reconnect: messages the server sent to the lost connection
+   * are pending without ever arriving, and an ack above them would settle them unhandled; held
+   * past the ack wait, they are redelivered first and the ack waits for them.
+   */
+  hold(untilMs: number): void {
+    this.heldUntil = Math.max(this.heldUntil, untilMs);
+  }
+
   /** Acks the highest message below every in-flight one (call on a timer, and before stopping). */
   flush(): void {
-    if (!this.ackable) return;
+    if (!this.ackable || this.now() < this.heldUntil) return;
     this.ackable.ack();
     this.acked = this.ackable.seq;
     this.ackable = null;

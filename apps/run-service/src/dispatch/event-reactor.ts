@@ -1,10 +1,12 @@
-import { AckPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { nanos } from '@nats-io/transport-node';
 import { HEADERS, STREAMS, SUBJECTS, type RunEvent, type RunEventType } from '#contracts';
-import { decodeJson, ensureDurable } from '#messaging';
+import { LiveConsumer, decodeJson, ensureDurable, onReconnect } from '#messaging';
 import { CumulativeAcks } from './cumulative-acks';
 
 export interface EventReactorOptions {
+  nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
   durable: string;
@@ -29,8 +31,8 @@ export interface EventReactorOptions {
  * are two.
  */
 export class EventReactor {
-  private messages: ConsumerMessages | null = null;
-  private loop: Promise<void> | null = null;
+  private consumer: LiveConsumer | null = null;
+  private unlisten: (() => void) | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly acks = new CumulativeAcks<JsMsg>();
   private flusher: NodeJS.Timeout | null = null;
@@ -47,18 +49,23 @@ export class EventReactor {
       max_ack_pending: 20_000,
       max_deliver: -1,
     });
-    const messages = await (await js.consumers.get(STREAMS.events, durable)).consume({ max_messages: 1_000 });
-    this.messages = messages;
+    this.consumer = await LiveConsumer.start({
+      nc: this.options.nc,
+      ordered: false,
+      open: async () => (await js.consumers.get(STREAMS.events, durable)).consume({ max_messages: 1_000 }),
+      onMessage: (msg) => this.receive(msg),
+    });
     this.flusher = setInterval(() => this.acks.flush(), this.options.flushMs ?? 20);
-    this.loop = (async () => {
-      for await (const msg of messages) this.receive(msg);
-    })();
+    // Deliveries the server sent to a lost connection are pending but never arrived; an ack above
+    // them would settle them unhandled. Held past the ack wait, they are redelivered first and the
+    // ack waits for them (what was handled meanwhile may be redelivered too: reactions are idempotent).
+    this.unlisten = onReconnect(this.options.nc, () => this.acks.hold(Date.now() + this.options.ackWaitMs + 1_000));
   }
 
   /** Stops taking events, waits for those being acted on, acks what is done. */
   async stop(): Promise<void> {
-    await this.messages?.close().catch(() => undefined);
-    await this.loop?.catch(() => undefined);
+    this.unlisten?.();
+    await this.consumer?.close();
     await Promise.allSettled([...this.inFlight]);
     if (this.flusher) clearInterval(this.flusher);
     this.acks.flush();

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { CONSUMERS, type RunEvent, type RunEventType } from '#contracts';
-import { CONFIG, JETSTREAM, JETSTREAM_MANAGER } from '#platform';
+import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, NATS_CONNECTION } from '#platform';
 import type { RunServiceConfig } from '../config';
 import { EventReactor, type EventReactorOptions } from './event-reactor';
 
@@ -18,6 +19,7 @@ export class RunEventReactions implements OnApplicationBootstrap, BeforeApplicat
 
   constructor(
     @Inject(CONFIG) private readonly config: RunServiceConfig,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(JETSTREAM) private readonly js: JetStreamClient,
     @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
   ) {}
@@ -33,6 +35,7 @@ export class RunEventReactions implements OnApplicationBootstrap, BeforeApplicat
   async onApplicationBootstrap(): Promise<void> {
     if (this.handlers.size === 0) return;
     this.reactor = new EventReactor({
+      nc: this.nc,
       js: this.js,
       jsm: this.jsm,
       // The dispatcher's consumer (and its position) from before it had company.

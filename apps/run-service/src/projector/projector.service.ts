@@ -1,12 +1,13 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { CONSUMERS, STREAMS, SUBJECTS, aggregateKindOf, type ApiKeyEvent, type RunEvent, type ThreadEvent } from '#contracts';
-import { decodeJson, encodeJson, ensureDurable } from '#messaging';
-import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, projectedEventsTotal } from '#platform';
+import { LiveConsumer, decodeJson, encodeJson, ensureDurable } from '#messaging';
+import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, isOutage, projectedEventsTotal, quarantinedEventsTotal, sqlStateOf } from '#platform';
 import type { RunServiceConfig } from '../config';
 import type { ProjectionItem } from './fold-batch';
+import { ProjectionFaults } from './projection-faults';
 import { ProjectionWriter } from './projection-writer';
 
 const MAX_BATCH = 1000;
@@ -17,14 +18,13 @@ const MAX_BATCH = 1000;
  */
 @Injectable()
 export class ProjectorService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private messages: ConsumerMessages | null = null;
+  private consumer: LiveConsumer | null = null;
   private readonly buffer: JsMsg[] = [];
   private wake: (() => void) | null = null;
   private running = false;
   private lastBatchEndedAt = Number.NEGATIVE_INFINITY;
   private lastBatchSize = 0;
   private worker: Promise<void> | null = null;
-  private reader: Promise<void> | null = null;
 
   constructor(
     @Inject(CONFIG) private readonly config: RunServiceConfig,
@@ -33,6 +33,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
     @Inject(JETSTREAM) private readonly js: JetStreamClient,
     @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
     private readonly writer: ProjectionWriter,
+    private readonly faults: ProjectionFaults,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -42,24 +43,23 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
       max_ack_pending: 20_000,
       max_deliver: -1,
     });
-    const consumer = await this.js.consumers.get(STREAMS.events, CONSUMERS.projector);
-    const messages = await consumer.consume({ max_messages: MAX_BATCH });
-    this.messages = messages;
     this.running = true;
-    this.reader = (async () => {
-      for await (const msg of messages) {
+    this.consumer = await LiveConsumer.start({
+      nc: this.nc,
+      ordered: false,
+      open: async () => (await this.js.consumers.get(STREAMS.events, CONSUMERS.projector)).consume({ max_messages: MAX_BATCH }),
+      onMessage: (msg) => {
         this.buffer.push(msg);
         this.wake?.();
-      }
-    })();
+      },
+    });
     this.worker = this.work();
     this.logger.info('projecting RUN_EVENTS into Postgres');
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
-    await this.messages?.close().catch(() => undefined);
-    await this.reader?.catch(() => undefined);
+    await this.consumer?.close();
     this.wake?.();
     await this.worker;
   }
@@ -86,10 +86,8 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async projectBatch(batch: JsMsg[]): Promise<void> {
-    const runs: ProjectionItem<RunEvent>[] = [];
-    const threads: ProjectionItem<ThreadEvent>[] = [];
-    const keys: ProjectionItem<ApiKeyEvent>[] = [];
     const messageOf = new Map<ProjectionItem, JsMsg>();
+    const groups = new Map<string, Group>();
     for (const msg of batch) {
       let event: RunEvent | ThreadEvent | ApiKeyEvent;
       try {
@@ -100,32 +98,96 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
         continue;
       }
       const kind = aggregateKindOf(msg.subject);
-      const item = { event, streamSeq: msg.seq };
-      if (kind === 'run') runs.push(item as ProjectionItem<RunEvent>);
-      else if (kind === 'thread') threads.push(item as ProjectionItem<ThreadEvent>);
-      else if (kind === 'apiKey') keys.push(item as ProjectionItem<ApiKeyEvent>);
-      else {
+      if (kind === null) {
         msg.ack();
         continue;
       }
+      const item = { event, streamSeq: msg.seq };
+      const key = `${kind}:${event.metadata.streamId}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { kind, id: event.metadata.streamId, items: [] }));
+      group.items.push(item);
       messageOf.set(item, msg);
     }
     try {
-      const outcome = await this.writer.project(runs, threads, keys);
-      for (const [item, msg] of messageOf) {
-        const result = outcome.results.get(item);
-        if (result === 'gap') msg.nak(200);
-        else msg.ack();
-        if (result === 'projected') projectedEventsTotal.inc();
-      }
-      for (const { kind, id, sequence } of outcome.advanced) {
-        const subject =
-          kind === 'run' ? SUBJECTS.runProjected(id) : kind === 'thread' ? SUBJECTS.threadProjected(Number(id)) : SUBJECTS.apiKeyProjected(id);
-        this.nc.publish(subject, encodeJson({ sequence }));
-      }
+      await this.write([...groups.values()], messageOf);
     } catch (error) {
-      this.logger.error({ err: error, size: batch.length }, 'projection failed; redelivering');
-      for (const msg of messageOf.values()) msg.nak(1_000);
+      // One aggregate at a time: an event that cannot be written must not hold up any other.
+      this.logger.warn({ err: error, events: batch.length }, 'projection failed; projecting aggregate by aggregate');
+      for (const group of groups.values()) {
+        try {
+          await this.write([group], messageOf);
+        } catch (groupError) {
+          await this.failed(group, groupError, messageOf);
+        }
+      }
     }
   }
+
+  private async write(groups: Group[], messageOf: Map<ProjectionItem, JsMsg>): Promise<void> {
+    const of = <E extends RunEvent | ThreadEvent | ApiKeyEvent>(kind: Group['kind']) =>
+      groups.filter((g) => g.kind === kind).flatMap((g) => g.items) as ProjectionItem<E>[];
+    const outcome = await this.writer.project(of<RunEvent>('run'), of<ThreadEvent>('thread'), of<ApiKeyEvent>('apiKey'));
+    for (const group of groups) {
+      for (const item of group.items) {
+        const msg = messageOf.get(item) as JsMsg;
+        const result = outcome.results.get(item);
+        if (result === 'gap') {
+          // After a quarantined event its aggregate is no longer projected: its later events are skipped.
+          if (await this.faults.has(group.kind, group.id)) {
+            quarantinedEventsTotal.inc();
+            msg.ack();
+          } else msg.nak(200);
+        } else msg.ack();
+        if (result === 'projected') projectedEventsTotal.inc();
+      }
+    }
+    for (const { kind, id, sequence } of outcome.advanced) {
+      const subject =
+        kind === 'run' ? SUBJECTS.runProjected(id) : kind === 'thread' ? SUBJECTS.threadProjected(Number(id)) : SUBJECTS.apiKeyProjected(id);
+      this.nc.publish(subject, encodeJson({ sequence }));
+    }
+  }
+
+  /**
+   * An aggregate's events could not be written: offered again (a passing fault heals), and after
+   * PROJECTION_MAX_TRIES deliveries quarantined — recorded as a fault, its events acknowledged,
+   * logged with ids and the error code only — so the projector moves on.
+   */
+  private async failed(group: Group, error: unknown, messageOf: Map<ProjectionItem, JsMsg>): Promise<void> {
+    const messages = group.items.map((item) => messageOf.get(item) as JsMsg);
+    const code = faultCodeOf(error);
+    // A passing fault (Postgres away, a deadlock) is waited out however long it lasts; only one the event itself causes is quarantined.
+    const passing = isOutage(error);
+    if (passing || Math.max(...messages.map((m) => m.info.deliveryCount)) < this.config.PROJECTION_MAX_TRIES) {
+      if (passing) this.logger.warn({ err: error, aggregate: group.kind, id: group.id }, 'projection failed; redelivering');
+      for (const msg of messages) msg.nak(1_000);
+      return;
+    }
+    const [first] = [...group.items].sort((a, b) => a.event.metadata.sequence - b.event.metadata.sequence) as [ProjectionItem];
+    const fault = { kind: group.kind, id: group.id, sequence: first.event.metadata.sequence, streamSeq: first.streamSeq, eventType: first.event.type, errorCode: code };
+    try {
+      await this.faults.record(fault);
+    } catch (recordError) {
+      this.logger.error({ err: recordError, aggregate: group.kind, id: group.id }, 'cannot record the projection fault; redelivering');
+      for (const msg of messages) msg.nak(1_000);
+      return;
+    }
+    quarantinedEventsTotal.inc(messages.length);
+    for (const msg of messages) msg.ack();
+    this.logger.error(
+      { aggregate: group.kind, id: group.id, sequence: fault.sequence, eventType: fault.eventType, code },
+      'event quarantined: the projection of this aggregate stopped (the log keeps it; rebuild the read model once fixed)',
+    );
+  }
 }
+
+/** One aggregate's events of a batch. */
+interface Group {
+  kind: 'run' | 'thread' | 'apiKey';
+  id: string;
+  items: ProjectionItem[];
+}
+
+/** The SQLSTATE of a Postgres error, else the error's name (a code bug in folding, say). */
+const faultCodeOf = (error: unknown): string => sqlStateOf(error) ?? (error instanceof Error ? error.name : 'unknown');

@@ -75,7 +75,7 @@ export function createApiKey(command: CreateApiKey, state: ApiKeyState): ApiKeyE
 /** Only its owner revokes a key (another user's key is as missing as an unknown one); twice is once. */
 export function revokeApiKey(command: RevokeApiKey, state: ApiKeyState): ApiKeyEventDraft[] {
   const { actor } = command.metadata;
-  if (state === null || (actor.kind === 'user' && actor.id !== state.ownerId)) throw keyNotFound();
+  if (state === null || (actor.kind === 'user' && (actor.id !== state.ownerId || (actor.org ?? null) !== state.org))) throw keyNotFound();
   if (state.revokedAt !== null) return [];
   return [{ type: 'ApiKeyRevoked', data: {} }];
 }

@@ -24,7 +24,14 @@ export interface TokenVerifierOptions {
   JWKS_URL?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
+  /** A token may not be valid for longer than this from now (`exp` is required). */
+  JWT_MAX_LIFETIME_SECONDS?: number;
 }
+
+/** Clocks of issuers and services may differ by this much. */
+const CLOCK_SKEW_SECONDS = 60;
+/** `Bearer <token>`: one token, in the characters JWTs and API keys are made of. */
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
 export const SESSION_COOKIE = 'session_token';
 
@@ -36,7 +43,17 @@ export interface CredentialRules {
   queryToken?: string | null;
 }
 
-const claim = (value: unknown, max = 256): string | null => (typeof value === 'string' && value.length > 0 && value.length <= max ? value : null);
+/** A claim names rows and index keys: 1-256 characters, no control characters (NUL cannot be stored). */
+const CLAIM = /^[^\u0000-\u001f\u007f]{1,256}$/;
+const SCOPE = /^[\x21-\x7e]{1,64}$/;
+
+/** An optional string claim: absent is null, present but unfit refuses the token. */
+function claim(payload: JWTPayload, name: string): string | null {
+  const value = payload[name];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || !CLAIM.test(value)) throw new DomainError(ErrorCode.Unauthenticated, `the token's ${name} claim is not a string of 1-256 printable characters`);
+  return value;
+}
 
 /** Verifies JWTs: HS256 with JWT_SECRET in development, keys from JWKS_URL in production. */
 export class TokenVerifier {
@@ -64,21 +81,30 @@ export class TokenVerifier {
         algorithms: this.algorithms,
         issuer: this.options.JWT_ISSUER,
         audience: this.options.JWT_AUDIENCE,
+        requiredClaims: ['exp'],
+        clockTolerance: CLOCK_SKEW_SECONDS,
       }));
     } catch {
-      throw new DomainError(ErrorCode.Unauthenticated, 'invalid or expired token');
+      throw new DomainError(ErrorCode.Unauthenticated, 'invalid or expired token (exp is required)');
     }
-    // A user id names rows and index keys: one past any sane length is refused, not stored.
-    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 256)
-      throw new DomainError(ErrorCode.Unauthenticated, 'token has no subject (or one over 256 characters)');
+    const now = Math.floor(Date.now() / 1000);
+    const maxLifetime = this.options.JWT_MAX_LIFETIME_SECONDS ?? 24 * 60 * 60;
+    if ((payload.exp as number) - now > maxLifetime + CLOCK_SKEW_SECONDS)
+      throw new DomainError(ErrorCode.Unauthenticated, `the token is valid for longer than ${maxLifetime} s`);
+    if (payload.iat !== undefined && (typeof payload.iat !== 'number' || payload.iat > now + CLOCK_SKEW_SECONDS))
+      throw new DomainError(ErrorCode.Unauthenticated, 'the token was issued in the future');
+    if (typeof payload.sub !== 'string' || !CLAIM.test(payload.sub))
+      throw new DomainError(ErrorCode.Unauthenticated, 'token has no subject of 1-256 printable characters');
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+    if (payload.scope !== undefined && (typeof payload.scope !== 'string' || scopes.length > 32 || !scopes.every((x) => SCOPE.test(x))))
+      throw new DomainError(ErrorCode.Unauthenticated, "the token's scope claim is not up to 32 space-separated scopes");
     return {
       userId: payload.sub,
-      org: claim(payload.org),
-      project: claim(payload.project) ?? DEFAULT_PROJECT,
+      org: claim(payload, 'org'),
+      project: claim(payload, 'project') ?? DEFAULT_PROJECT,
       scopes,
-      name: claim(payload.name),
-      email: claim(payload.email),
+      name: claim(payload, 'name'),
+      email: claim(payload, 'email'),
       via,
       apiKeyId: null,
     };
@@ -115,10 +141,9 @@ export class TokenVerifier {
     if (headers.authorization !== undefined) {
       if (!bearerAllowed)
         throw new DomainError(ErrorCode.Unauthenticated, 'this endpoint accepts the session_token cookie only');
-      const [scheme, token] = headers.authorization.split(' ');
-      if (scheme?.toLowerCase() !== 'bearer' || !token)
-        throw new DomainError(ErrorCode.Unauthenticated, 'Authorization must be "Bearer <token>"');
-      return this.verify(token, 'bearer');
+      const match = BEARER.exec(headers.authorization);
+      if (!match) throw new DomainError(ErrorCode.Unauthenticated, 'Authorization must be "Bearer <token>"');
+      return this.verify(match[1] as string, 'bearer');
     }
     const cookie = cookieAllowed && headers.cookie ? parseCookie(headers.cookie)[SESSION_COOKIE] : undefined;
     if (cookie) return this.verify(cookie, 'cookie');

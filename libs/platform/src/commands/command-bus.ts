@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { commandSubjectOf, type Actor, type CommandDraft, type CommandReply } from '#contracts';
-import { CommandClient } from '#messaging';
+import { CommandClient, assertConnected } from '#messaging';
 import type { Principal } from '../auth/token-verifier';
 import { currentTraceId } from '../http/trace-context';
 import { CONFIG, NATS_CONNECTION } from '../tokens';
@@ -34,11 +34,13 @@ export const actorOf = (by: Principal | Actor): Actor =>
 @Injectable()
 export class CommandBus implements OnModuleInit, OnApplicationShutdown {
   private readonly client: CommandClient;
+  private readonly nc: NatsConnection;
 
   constructor(
     @Inject(CONFIG) config: { COMMAND_TIMEOUT_MS: number },
     @Inject(NATS_CONNECTION) nc: NatsConnection,
   ) {
+    this.nc = nc;
     this.client = new CommandClient(nc, config.COMMAND_TIMEOUT_MS);
   }
 
@@ -52,6 +54,7 @@ export class CommandBus implements OnModuleInit, OnApplicationShutdown {
 
   /** `by`: the authenticated user, or another actor (an agent worker, the system). */
   send(command: CommandDraft, by: Principal | Actor, options: SendOptions = {}): Promise<CommandReply & { ok: true }> {
+    assertConnected(this.nc);
     const commandId = options.commandId ?? randomUUID();
     return this.client.send(commandSubjectOf(command), {
       ...command,

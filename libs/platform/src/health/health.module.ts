@@ -11,11 +11,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { NATS_CONNECTION, PUBLIC_ROUTE } from '../tokens';
 
 export interface HealthOptions {
-  database: boolean;
+  database: 'required' | 'reported' | false;
 }
 const HEALTH_OPTIONS = Symbol('HEALTH_OPTIONS');
 
-/** Liveness says the process runs; readiness says its NATS connection (and database) answer. */
+/** Liveness says the process runs; readiness says its NATS connection (and, where required, its database) answer. */
 @Controller('health')
 @SetMetadata(PUBLIC_ROUTE, true)
 class HealthController {
@@ -46,7 +46,15 @@ class HealthController {
           })
           .withTimeout(1500),
     ];
-    if (this.options.database) checks.push(() => this.typeorm.pingCheck('database').withTimeout(1500));
+    if (this.options.database === 'required') checks.push(() => this.typeorm.pingCheck('database').withTimeout(1500));
+    if (this.options.database === 'reported')
+      checks.push(async () => {
+        const reachable = await Promise.resolve(this.typeorm.pingCheck('database', { timeout: 1500 })).then(
+          () => true,
+          () => false,
+        );
+        return this.indicators.check('database').up({ reachable });
+      });
     return this.health.check(checks);
   }
 }

@@ -20,8 +20,10 @@ const messagesOf = (errors: ValidationError[], prefix = ''): string[] =>
 export function useApiErrors(app: INestApplication): void {
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!error) return next();
-    const { status, body } = toHttpError(error, req.originalUrl);
-    res.status(status).json(body);
+    // Already answered (a body deadline's 408): the parser's late error has no one to tell.
+    if (res.headersSent) return;
+    const { status, body, headers } = toHttpError(error, req.originalUrl);
+    res.status(status).set(headers).json(body);
   });
   app.useGlobalPipes(
     new ValidationPipe({

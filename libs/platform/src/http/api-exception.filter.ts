@@ -22,7 +22,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       response.status(exception.status).setHeader('Idempotent-Replayed', 'true').json(exception.body);
       return;
     }
-    const { status, body } = toHttpError(exception, request.originalUrl);
+    const { status, body, headers } = toHttpError(exception, request.originalUrl);
     if (status >= 500) this.logger.error({ err: exception }, 'request failed');
     // Mid-body: the bytes already sent cannot be taken back; cutting the connection tells the client.
     if (response.headersSent) return void response.destroy();
@@ -35,6 +35,6 @@ export class ApiExceptionFilter implements ExceptionFilter {
         if (!request.complete) request.destroy();
       }, LINGER_MS).unref();
     }
-    response.status(status).json(body);
+    response.status(status).set(headers).json(body);
   }
 }

@@ -1,12 +1,15 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { DomainError, ErrorCode } from '#contracts';
 import { errorBodyFor, type RenderedError } from '#dialects';
+import { isOutage } from '../outage';
 import { ValidationFailedError } from './validation-failed.error';
 
 export interface HttpError {
   status: number;
   /** In the shape of the dialect whose route answered (`{ "error": … }` in every dialect today). */
   body: unknown;
+  /** Headers the answer must carry (`Retry-After` of a 429). */
+  headers: Record<string, string>;
 }
 
 const STATUS_OF: Record<ErrorCode, number> = {
@@ -27,6 +30,9 @@ const STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
   [ErrorCode.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
+  [ErrorCode.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  [ErrorCode.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
+  [ErrorCode.RequestTimeout]: HttpStatus.REQUEST_TIMEOUT,
   [ErrorCode.Unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
@@ -34,7 +40,9 @@ const STATUS_OF: Record<ErrorCode, number> = {
 /** The single mapping from anything thrown on `path` to an HTTP status and that dialect's error body. */
 export function toHttpError(error: unknown, path: string): HttpError {
   const rendered = renderError(error);
-  return { status: rendered.status, body: errorBodyFor(path, rendered) };
+  const retryAfter = (error as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  const headers: Record<string, string> = typeof retryAfter === 'number' ? { 'Retry-After': String(retryAfter) } : {};
+  return { status: rendered.status, body: errorBodyFor(path, rendered), headers };
 }
 
 /** Anything thrown → status and message; never a stack or an internal detail. */
@@ -59,5 +67,6 @@ export function renderError(error: unknown): RenderedError {
           : ((error as Error).message ?? 'bad request');
     return { status, message };
   }
+  if (isOutage(error)) return { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'a service this request needs is unavailable; try again shortly' };
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal error' };
 }

@@ -80,7 +80,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
           }),
           catchError((error: unknown) => {
             const { status, body } = toHttpError(error, request.originalUrl);
-            const settle = status >= 500 ? start.handle.release() : start.handle.complete(status, body);
+            // Outages and "slow down" leave the key retryable; other refusals are final.
+            const retryable = status >= 500 || status === 429 || status === 408;
+            const settle = retryable ? start.handle.release() : start.handle.complete(status, body);
             return from(settle.catch(() => undefined)).pipe(
               map(() => {
                 throw error;

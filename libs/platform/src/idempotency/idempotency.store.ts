@@ -1,9 +1,9 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { createHash } from 'node:crypto';
-import { DomainError, ErrorCode } from '#contracts';
-import { decodeJson, encodeJson, openIdempotencyBucket } from '#messaging';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { createHash, randomUUID } from 'node:crypto';
+import { DomainError, ErrorCode, SUBJECTS } from '#contracts';
+import { assertConnected, decodeJson, encodeJson, openIdempotencyBucket } from '#messaging';
 import { CONFIG, NATS_CONNECTION } from '../tokens';
 import type { IdSource } from './id-source';
 
@@ -11,6 +11,8 @@ interface IdempotencyRecord {
   state: 'pending' | 'completed' | 'retryable';
   fingerprint: string;
   startedAt: number;
+  /** The process working on it (absent in records of older gateways: those wait out the time). */
+  owner?: string;
   reserved: Record<string, unknown>;
   response?: { status: number; body: unknown };
 }
@@ -54,10 +56,17 @@ export class IdempotencyHandle implements IdSource {
   }
 }
 
-/** Idempotency-Key records in a JetStream KV bucket (24 h TTL), scoped to the caller. */
+/**
+ * Idempotency-Key records in a JetStream KV bucket (24 h TTL), scoped to the caller. A pending
+ * record names the process working on it, which answers on its owner subject while it lives: a
+ * retry after that process crashed takes over at once (no responders) instead of waiting out the
+ * abandonment time.
+ */
 @Injectable()
-export class IdempotencyStore implements OnModuleInit {
+export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
   private kv!: KV;
+  private readonly ownerId = randomUUID();
+  private presence: Subscription | null = null;
 
   constructor(
     @Inject(CONFIG) private readonly config: { STREAM_REPLICAS: number; COMMAND_TIMEOUT_MS: number; PROJECTION_WAIT_MS: number },
@@ -66,12 +75,18 @@ export class IdempotencyStore implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     this.kv = await openIdempotencyBucket(this.nc, this.config.STREAM_REPLICAS);
+    this.presence = this.nc.subscribe(SUBJECTS.idempotencyOwner(this.ownerId), { callback: (_error, msg) => void msg.respond() });
+  }
+
+  onModuleDestroy(): void {
+    this.presence?.unsubscribe();
   }
 
   /** `caller`: who asks (the same key of another caller is another record). */
   async begin(caller: string, idempotencyKey: string, fingerprint: string): Promise<IdempotencyStart> {
+    assertConnected(this.nc);
     const key = createHash('sha256').update(`${caller}\n${idempotencyKey}`).digest('hex');
-    const fresh: IdempotencyRecord = { state: 'pending', fingerprint, startedAt: Date.now(), reserved: {} };
+    const fresh: IdempotencyRecord = { state: 'pending', fingerprint, startedAt: Date.now(), owner: this.ownerId, reserved: {} };
     try {
       const revision = await this.kv.create(key, encodeJson(fresh));
       return { kind: 'proceed', handle: new IdempotencyHandle(this.kv, key, fresh, revision) };
@@ -86,14 +101,25 @@ export class IdempotencyStore implements OnModuleInit {
     if (existing.state === 'completed' && existing.response)
       return { kind: 'replay', status: existing.response.status, body: existing.response.body };
     const abandonedAfter = this.config.COMMAND_TIMEOUT_MS + this.config.PROJECTION_WAIT_MS + 5_000;
-    if (existing.state === 'pending' && Date.now() - existing.startedAt < abandonedAfter)
+    if (existing.state === 'pending' && Date.now() - existing.startedAt < abandonedAfter && (await this.ownerAlive(existing.owner)))
       throw new DomainError(ErrorCode.IdempotencyInProgress, 'a request with this Idempotency-Key is still in progress');
-    const takeover: IdempotencyRecord = { ...existing, state: 'pending', startedAt: Date.now() };
+    const takeover: IdempotencyRecord = { ...existing, state: 'pending', startedAt: Date.now(), owner: this.ownerId };
     try {
       const revision = await this.kv.update(key, encodeJson(takeover), entry.revision);
       return { kind: 'proceed', handle: new IdempotencyHandle(this.kv, key, takeover, revision) };
     } catch {
       throw new DomainError(ErrorCode.IdempotencyInProgress, 'a request with this Idempotency-Key is still in progress');
+    }
+  }
+
+  /** Whether the process named may still be working on its request (unknown counts as alive). */
+  private async ownerAlive(owner: string | undefined): Promise<boolean> {
+    if (owner === undefined || owner === this.ownerId) return true;
+    try {
+      await this.nc.request(SUBJECTS.idempotencyOwner(owner), undefined, { timeout: 500 });
+      return true;
+    } catch (error) {
+      return !(error instanceof Error && (error.name === 'NoResponders' || (error as { isNoResponders?: () => boolean }).isNoResponders?.() === true));
     }
   }
 }
