@@ -70,7 +70,7 @@ describe('credentials on every route', () => {
       .replace('*path', 'notes/a.txt');
   const ask = (route: FuzzRoute, headers: Record<string, string>) => {
     const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : route.bytes ? Buffer.from('bytes') : Buffer.from(JSON.stringify(route.body?.(ids) ?? {}));
-    const type = body === undefined ? {} : { 'content-type': route.bytes ? 'text/plain' : 'application/json' };
+    const type: Record<string, string> = body === undefined ? {} : { 'content-type': route.bytes ? 'text/plain' : 'application/json' };
     return send(system.gateway!.url, route.method, pathOf(route), { ...type, ...headers }, body, route.stream ?? false);
   };
   const outcome = (res: { status: number; contentType: string; body: string }) => ({

@@ -42,8 +42,12 @@ const CONFLICT_CODES = new Set<number>([
 /** "Temporarily unavailable" (clustered streams): safe to treat like a conflict and retry. */
 const TEMPORARILY_UNAVAILABLE = 10163;
 
-export const isConcurrencyError = (error: unknown): boolean =>
-  error instanceof JetStreamApiError && (CONFLICT_CODES.has(error.code) || error.code === TEMPORARILY_UNAVAILABLE);
+/** By name and code, not `instanceof`: KV and JetStream errors may come from different copies of the client. */
+export const isConcurrencyError = (error: unknown): boolean => {
+  if (!(error instanceof JetStreamApiError) && (error as { name?: unknown } | null)?.name !== 'JetStreamApiError') return false;
+  const code = (error as JetStreamApiError).code;
+  return CONFLICT_CODES.has(code) || code === TEMPORARILY_UNAVAILABLE;
+};
 
 /**
  * Reads and appends one aggregate's events on its own subject of the event stream. Appends carry

@@ -16,7 +16,7 @@ describe('isOutage', () => {
     ['NATS closed', named('ClosedConnectionError')],
     ['a NATS request timing out', named('TimeoutError')],
     ['no responders', named('NoResponders')],
-    ['JetStream answering 503', Object.assign(named('JetStreamApiError'), { code: 503 })],
+    ['JetStream answering 503', Object.assign(named('JetStreamApiError'), { status: 503, code: 10008 })],
   ])('%s is an outage', (_name, error) => expect(isOutage(error)).toBe(true));
 
   it.each([
@@ -24,7 +24,7 @@ describe('isOutage', () => {
     ['a unique violation (23505)', pgError('23505')],
     ['an index row too large (54000)', pgError('54000')],
     ['a bug', new TypeError('undefined is not a function')],
-    ['a JetStream wrong-last-sequence (400)', Object.assign(named('JetStreamApiError'), { code: 400 })],
+    ['a JetStream wrong-last-sequence (400)', Object.assign(named('JetStreamApiError'), { status: 400, code: 10071 })],
     ['nothing', null],
     ['a string', 'ECONNREFUSED'],
   ])('%s is not', (_name, error) => expect(isOutage(error)).toBe(false));

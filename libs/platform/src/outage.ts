@@ -8,8 +8,9 @@ export function isOutage(error: unknown): boolean {
   const sqlState = sqlStateOf(error);
   if (sqlState !== null) return OUTAGE_SQLSTATE_CLASSES.some((c) => sqlState.startsWith(c));
   if (typeof e.name === 'string' && NATS_OUTAGES.has(e.name)) return true;
-  // A JetStream API answer of 503: no JetStream server answered (leader election, restart).
-  if (e.name === 'JetStreamApiError' && (e as { code?: unknown }).code === 503) return true;
+  // A JetStream API answer of status 503: no JetStream server answered (leader election,
+  // restart). `code` is JetStream's own error code; `status` the HTTP-like one.
+  if (e.name === 'JetStreamApiError' && (e as { status?: unknown }).status === 503) return true;
   if (typeof e.code === 'string' && SOCKET_CODES.has(e.code)) return true;
   if (typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message)) return true;
   return e.driverError !== undefined && e.driverError !== error ? isOutage(e.driverError) : e.cause !== undefined && isOutage(e.cause);

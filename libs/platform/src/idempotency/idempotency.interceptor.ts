@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Response } from 'express';
 import { SetMetadata } from '@nestjs/common';
 import { catchError, from, mergeMap, map, type Observable } from 'rxjs';
+import { DomainError, ErrorCode } from '#contracts';
 import type { AuthenticatedRequest } from '../auth/principal';
 import { toHttpError } from '../http/http-error';
 import { ValidationFailedError } from '../http/validation-failed.error';
@@ -80,8 +81,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
           }),
           catchError((error: unknown) => {
             const { status, body } = toHttpError(error, request.originalUrl);
-            // Outages and "slow down" leave the key retryable; other refusals are final.
-            const retryable = status >= 500 || status === 429 || status === 408;
+            // Outages, "slow down" and "someone else holds this key" leave the key retryable;
+            // other refusals are final.
+            const contended = error instanceof DomainError && error.code === ErrorCode.IdempotencyInProgress;
+            const retryable = status >= 500 || status === 429 || status === 408 || contended;
             const settle = retryable ? start.handle.release() : start.handle.complete(status, body);
             return from(settle.catch(() => undefined)).pipe(
               map(() => {

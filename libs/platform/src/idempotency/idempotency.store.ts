@@ -3,7 +3,7 @@ import type { KV } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { createHash, randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode, SUBJECTS } from '#contracts';
-import { assertConnected, decodeJson, encodeJson, openIdempotencyBucket } from '#messaging';
+import { assertConnected, decodeJson, encodeJson, isConcurrencyError, openIdempotencyBucket } from '#messaging';
 import { CONFIG, NATS_CONNECTION } from '../tokens';
 import type { IdSource } from './id-source';
 
@@ -28,6 +28,8 @@ export class IdempotencyHandle implements IdSource {
     private readonly key: string,
     private record: IdempotencyRecord,
     private revision: number,
+    /** Called once the request ends, however its record write went. */
+    private readonly settled: () => void = () => undefined,
   ) {}
 
   async reserve<T>(name: string, produce: () => T | Promise<T>): Promise<T> {
@@ -38,20 +40,23 @@ export class IdempotencyHandle implements IdSource {
   }
 
   complete(status: number, body: unknown): Promise<void> {
-    return this.write({ ...this.record, state: 'completed', response: { status, body } });
+    return this.write({ ...this.record, state: 'completed', response: { status, body } }).finally(this.settled);
   }
 
   /** The outcome is unknown (5xx): a retry with the same key may run again, with the same ids. */
   release(): Promise<void> {
-    return this.write({ ...this.record, state: 'retryable' });
+    return this.write({ ...this.record, state: 'retryable' }).finally(this.settled);
   }
 
   private async write(record: IdempotencyRecord): Promise<void> {
     try {
       this.revision = await this.kv.update(this.key, encodeJson(record), this.revision);
       this.record = record;
-    } catch {
-      throw new DomainError(ErrorCode.IdempotencyInProgress, 'another request with this Idempotency-Key took over');
+    } catch (error) {
+      // Only a lost compare-and-set means someone else holds the key; an outage stays an outage
+      // (a 503, after which the key is still retryable), never a 409 recorded as the answer.
+      if (isConcurrencyError(error)) throw new DomainError(ErrorCode.IdempotencyInProgress, 'another request with this Idempotency-Key took over');
+      throw error;
     }
   }
 }
@@ -66,6 +71,8 @@ export class IdempotencyHandle implements IdSource {
 export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
   private kv!: KV;
   private readonly ownerId = randomUUID();
+  /** Keys this process is working on now: one of its own records not among them was left behind. */
+  private readonly working = new Set<string>();
   private presence: Subscription | null = null;
 
   constructor(
@@ -89,9 +96,10 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
     const fresh: IdempotencyRecord = { state: 'pending', fingerprint, startedAt: Date.now(), owner: this.ownerId, reserved: {} };
     try {
       const revision = await this.kv.create(key, encodeJson(fresh));
-      return { kind: 'proceed', handle: new IdempotencyHandle(this.kv, key, fresh, revision) };
-    } catch {
+      return { kind: 'proceed', handle: this.handle(key, fresh, revision) };
+    } catch (error) {
       // The key exists: replay, refuse, or take over a retryable/abandoned attempt.
+      if (!isConcurrencyError(error)) throw error;
     }
     const entry = await this.kv.get(key);
     if (!entry || entry.operation !== 'PUT') return this.begin(caller, idempotencyKey, fingerprint);
@@ -101,20 +109,31 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
     if (existing.state === 'completed' && existing.response)
       return { kind: 'replay', status: existing.response.status, body: existing.response.body };
     const abandonedAfter = this.config.COMMAND_TIMEOUT_MS + this.config.PROJECTION_WAIT_MS + 5_000;
-    if (existing.state === 'pending' && Date.now() - existing.startedAt < abandonedAfter && (await this.ownerAlive(existing.owner)))
+    if (existing.state === 'pending' && Date.now() - existing.startedAt < abandonedAfter && (await this.ownerAlive(existing.owner, key)))
       throw new DomainError(ErrorCode.IdempotencyInProgress, 'a request with this Idempotency-Key is still in progress');
     const takeover: IdempotencyRecord = { ...existing, state: 'pending', startedAt: Date.now(), owner: this.ownerId };
     try {
       const revision = await this.kv.update(key, encodeJson(takeover), entry.revision);
-      return { kind: 'proceed', handle: new IdempotencyHandle(this.kv, key, takeover, revision) };
-    } catch {
-      throw new DomainError(ErrorCode.IdempotencyInProgress, 'a request with this Idempotency-Key is still in progress');
+      return { kind: 'proceed', handle: this.handle(key, takeover, revision) };
+    } catch (error) {
+      if (isConcurrencyError(error)) throw new DomainError(ErrorCode.IdempotencyInProgress, 'a request with this Idempotency-Key is still in progress');
+      throw error;
     }
   }
 
-  /** Whether the process named may still be working on its request (unknown counts as alive). */
-  private async ownerAlive(owner: string | undefined): Promise<boolean> {
-    if (owner === undefined || owner === this.ownerId) return true;
+  private handle(key: string, record: IdempotencyRecord, revision: number): IdempotencyHandle {
+    this.working.add(key);
+    return new IdempotencyHandle(this.kv, key, record, revision, () => this.working.delete(key));
+  }
+
+  /**
+   * Whether the process named may still be working on its request (unknown counts as alive). This
+   * process knows: a record of its own that it is not working on was left by a request whose last
+   * write failed (the bus went away mid-request).
+   */
+  private async ownerAlive(owner: string | undefined, key: string): Promise<boolean> {
+    if (owner === this.ownerId) return this.working.has(key);
+    if (owner === undefined) return true;
     try {
       await this.nc.request(SUBJECTS.idempotencyOwner(owner), undefined, { timeout: 500 });
       return true;
