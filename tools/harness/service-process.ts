@@ -11,7 +11,10 @@ export const REPO_ROOT = (() => {
 })();
 export const LOG_DIR = process.env.RUNSTREAM_LOG_DIR ?? join(REPO_ROOT, 'test-logs');
 
-export type ServiceName = 'gateway' | 'run-service' | 'stream-service' | 'artifact-service' | 'reference-agent';
+export type ServiceName = 'gateway' | 'run-service' | 'stream-service' | 'artifact-service' | 'reference-agent' | 'chaos-worker';
+
+/** Processes that are not apps: their script under dist/. */
+const SCRIPT: Partial<Record<ServiceName, string>> = { 'chaos-worker': 'tools/chaos/chaos-worker.js' };
 
 const PORT_VARIABLE: Record<ServiceName, string> = {
   gateway: 'PORT',
@@ -19,6 +22,7 @@ const PORT_VARIABLE: Record<ServiceName, string> = {
   'stream-service': 'PORT',
   'artifact-service': 'PORT',
   'reference-agent': 'HEALTH_PORT',
+  'chaos-worker': 'HEALTH_PORT',
 };
 
 let counter = 0;
@@ -63,7 +67,7 @@ export class ServiceProcess {
     this.exitCode = null;
     // RUNSTREAM_NODE_ARGS: extra node flags for the services (e.g. --cpu-prof when profiling a benchmark).
     const nodeArgs = (process.env.RUNSTREAM_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'dist/apps', this.name, 'src/main.js')], {
+    const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'dist', SCRIPT[this.name] ?? `apps/${this.name}/src/main.js`)], {
       env: { ...process.env, LOG_LEVEL: 'info', ...this.env, [PORT_VARIABLE[this.name]]: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,0 +1,2 @@
+export * from './run-chaos';
+export * from './system';
