@@ -47,6 +47,13 @@ describe('hostile input', () => {
     // The message names the field's problem and never echoes what was sent.
     const res = await refused(400, () => api.post('/v1/threads', { title: 'x', metadata: { ['\u0000key']: 1 } }));
     expect(JSON.stringify(res.body)).not.toContain('\\u0000');
+    // A lone surrogate is valid JSON (`"\ud800"`) but not Unicode: Postgres' json refuses it (found by the fuzzer).
+    const lone = 'Rome\ud800';
+    await refused(400, () => api.post('/v1/threads', { title: lone }));
+    await refused(400, () => api.patch(`/v1/threads/${tripId}`, { metadata: { [lone]: 1 } }));
+    await refused(400, () => api.post('/v1/agent-runs', { tripId, triggerMessage: lone }));
+    // An emoji (a surrogate pair) is text like any other.
+    expect((await api.post('/v1/threads', { title: 'Rome 🚆' })).status).toBe(201);
   });
 
   it('refuses JSON nested too deep, prototype keys and overlong keys', async () => {

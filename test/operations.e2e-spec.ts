@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../tools/harness';
+import { REPO_ROOT, freePort } from '../tools/harness';
 import { TestSystem } from './support/system';
 
 function runMain(app: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
@@ -74,6 +74,21 @@ describe('operations', () => {
     const badWorker = await runMain('reference-agent', { ...system.baseEnv, WORKER_CONCURRENCY: 'many' });
     expect(badWorker.code).toBe(1);
     expect(badWorker.output).toContain('WORKER_CONCURRENCY');
+  });
+
+  it('refuses replicated streams on a nats-server that cannot keep their appends serializable', async () => {
+    const version = system.nc.info?.version ?? '';
+    const [major, minor, patch] = version.split('.').map(Number);
+    const old = major! < 2 || (major === 2 && (minor! < 9 || (minor === 9 && patch! < 21)));
+    const replicated = await runMain('run-service', { ...system.baseEnv, STREAM_REPLICAS: '3', HEALTH_PORT: String(await freePort()) });
+    if (old) {
+      expect(replicated.code).toBe(1);
+      expect(replicated.output).toContain('STREAM_REPLICAS: 3 needs nats-server 2.9.21');
+      expect(replicated.output).toContain(version);
+    } else {
+      // A newer server gets past the check (and then fails on one node: R3 needs a cluster).
+      expect(replicated.output).not.toContain('needs nats-server');
+    }
   });
 
   it('shuts down gracefully on SIGTERM with exit code 0', async () => {

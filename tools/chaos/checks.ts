@@ -21,7 +21,7 @@ export interface LogTally {
 
 /** Every run's log read back from JetStream: gapless 1..N, each sequence once. */
 export async function tallyLogs(system: ChaosSystem, runIds: string[]): Promise<LogTally> {
-  const nc = await connect({ servers: system.nats.url });
+  const nc = await connect({ servers: system.nats.url.split(',') });
   try {
     const store = new EventStore(nc, jetstream(nc), await jetstreamManager(nc));
     const tally: LogTally = { lengths: new Map(), lost: 0, duplicated: 0, redispatches: 0 };
@@ -64,8 +64,9 @@ export async function readModelChecksums(system: ChaosSystem): Promise<Record<st
  * Drops the read model and replays RUN_EVENTS into it (`npm run read-model:rebuild`, run-service
  * stopped), then lets the run-service catch up: the rows must be the same.
  */
-export async function rebuildMatches(system: ChaosSystem): Promise<{ matches: boolean; before: Record<string, string>; after: Record<string, string> }> {
+export async function rebuildMatches(system: ChaosSystem): Promise<{ matches: boolean; before: Record<string, string>; after: Record<string, string>; diff?: unknown }> {
   const before = await readModelChecksums(system);
+  const beforeRows = await tableRows(system);
   const runService = system.service('run-service');
   await runService.stop();
   await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'dist/tools/rebuild-read-model.js')], { env: { ...process.env, ...system.env } });
@@ -73,7 +74,22 @@ export async function rebuildMatches(system: ChaosSystem): Promise<{ matches: bo
   const expected = before.run_events;
   await waitFor('the rebuilt read model to catch up', async () => (await readModelChecksums(system)).run_events === expected, 120_000, 250).catch(() => undefined);
   const after = await readModelChecksums(system);
-  return { matches: JSON.stringify(after) === JSON.stringify(before), before, after };
+  const matches = JSON.stringify(after) === JSON.stringify(before);
+  if (matches) return { matches, before, after };
+  // What differs, row by row (the rows only the pre-rebuild model had, and only the rebuilt one has).
+  const afterRows = await tableRows(system);
+  const diff = Object.fromEntries(
+    TABLES.map(([t]) => t)
+      .filter((t) => before[t] !== after[t])
+      .map((t) => [t, { only_before: beforeRows[t]!.filter((r) => !afterRows[t]!.includes(r)).slice(0, 3), only_after: afterRows[t]!.filter((r) => !beforeRows[t]!.includes(r)).slice(0, 3) }]),
+  );
+  return { matches, before, after, diff };
+}
+
+async function tableRows(system: ChaosSystem): Promise<Record<string, string[]>> {
+  const rows: Record<string, string[]> = {};
+  for (const [table, key] of TABLES) rows[table] = (await system.db.query<{ row: string }>(`SELECT t::text AS row FROM ${table} t ORDER BY ${key}`)).map((r) => r.row);
+  return rows;
 }
 
 export async function quarantined(system: ChaosSystem): Promise<number> {

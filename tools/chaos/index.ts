@@ -1,2 +1,3 @@
 export * from './run-chaos';
 export * from './system';
+export * from './cluster-probe';

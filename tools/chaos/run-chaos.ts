@@ -2,16 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BrowserClient } from './clients';
 import { quarantined, rebuildMatches, tallyLogs } from './checks';
+import { NatsCluster, NatsServer } from '../harness';
 import { ChaosSystem, chaosToken } from './system';
 
 export const FAULTS = ['gateway', 'run-service', 'stream-service', 'artifact-service', 'worker', 'nats-server', 'postgres'] as const;
-export type Fault = (typeof FAULTS)[number];
+/** On a 3-node cluster: kill -9 of the node leading RUN_EVENTS, restarted after. */
+export const CLUSTER_FAULTS = ['nats-leader'] as const;
+export type Fault = (typeof FAULTS)[number] | (typeof CLUSTER_FAULTS)[number];
 
 export interface ChaosOptions {
   runs: number;
   events: number;
   clients: number;
   faults?: readonly Fault[];
+  /** Run on a 3-node nats-server cluster (R3 streams). */
+  cluster?: boolean;
   /** How long every run may take to end after the last fault. */
   finishWithinMs?: number;
   log?: (line: string) => void;
@@ -76,7 +81,7 @@ async function call(base: string, method: string, path: string, body?: unknown, 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
   const faults = options.faults ?? FAULTS;
-  const system = await ChaosSystem.start({ events: options.events });
+  const system = await ChaosSystem.start({ events: options.events, cluster: options.cluster });
   try {
     const base = system.gatewayUrl;
     const thread = await call(base, 'POST', '/v1/threads', { title: 'chaos' }, randomUUID());
@@ -109,12 +114,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const started = wave(sizes[i] ?? 0);
       await sleep(300);
       const at = Date.now();
-      await inject(system, fault);
+      const afterwards = await inject(system, fault, log);
       // Recovered: a new run is created, started, executed and its first event is read back.
       const probe = await create();
+      log(`${fault}: probe run created and started after ${Date.now() - at} ms`);
       await waitUntil(async () => ((await call(base, 'GET', `/v1/agent-runs/${probe}/events?since=0`)).events?.length ?? 0) > 0, 60_000);
       recoveries.push({ fault, ms: Date.now() - at });
       log(`${fault}: recovered in ${Date.now() - at} ms`);
+      if (afterwards) await afterwards();
       await started;
     }
     await wave(sizes[waves - 1] ?? 0);
@@ -163,10 +170,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
-async function inject(system: ChaosSystem, fault: Fault): Promise<void> {
+/** Injects the fault; what it returns is done once the system has recovered. */
+async function inject(system: ChaosSystem, fault: Fault, log: (line: string) => void): Promise<void | (() => Promise<void>)> {
   switch (fault) {
     case 'nats-server':
+      if (!(system.nats instanceof NatsServer)) throw new Error('nats-server: not a single server');
       return system.nats.restart();
+    case 'nats-leader': {
+      if (!(system.nats instanceof NatsCluster)) throw new Error('nats-leader: not a cluster');
+      const cluster = system.nats;
+      const leader = await system.eventsLeader();
+      const killed = Date.now();
+      await cluster.killNode(leader);
+      // The server's own part of the recovery: how long the survivors take to elect a new leader.
+      void waitUntil(async () => (await system.eventsLeader()) !== leader, 60_000).then(
+        () => log(`nats-leader: RUN_EVENTS has a new leader after ${Date.now() - killed} ms (the servers' election)`),
+        () => undefined,
+      );
+      // Recovery is measured on the two survivors (a new leader); then the node comes back, as a
+      // crashed pod would, and catches up.
+      return () => cluster.restartNode(leader);
+    }
     case 'postgres':
       await system.postgres.kill();
       return system.postgres.spawn();

@@ -1,5 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { NatsServer, PrivatePostgres, ServiceProcess, TestDatabase, type ServiceName } from '../harness';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { STREAMS } from '../../libs/contracts/src';
+import { NatsCluster, NatsServer, PrivatePostgres, ServiceProcess, TestDatabase, type ServiceName } from '../harness';
 
 const SECRET = 'runstream-chaos-secret';
 const b64url = (value: string) => Buffer.from(value).toString('base64url');
@@ -20,17 +23,18 @@ export class ChaosSystem {
   readonly services = new Map<string, ServiceProcess>();
 
   private constructor(
-    readonly nats: NatsServer,
+    readonly nats: NatsServer | NatsCluster,
     readonly postgres: PrivatePostgres,
     readonly db: TestDatabase,
   ) {}
 
-  static async start(options: { events: number; workers?: number }): Promise<ChaosSystem> {
+  /** `cluster`: a 3-node JetStream cluster with R3 streams instead of one nats-server. */
+  static async start(options: { events: number; workers?: number; cluster?: boolean }): Promise<ChaosSystem> {
     const postgres = await PrivatePostgres.start();
-    let nats: NatsServer | null = null;
+    let nats: NatsServer | NatsCluster | null = null;
     let system: ChaosSystem | null = null;
     try {
-      nats = await NatsServer.start();
+      nats = options.cluster ? await NatsCluster.start() : await NatsServer.start();
       system = new ChaosSystem(nats, postgres, await TestDatabase.create(postgres.url()));
       const run = await system.add('run-service', 'run-service', { LEASE_TIMEOUT_MS: '3000', LEASE_CHECK_INTERVAL_MS: '250', MAX_REDISPATCHES: '3' });
       const stream = await system.add('stream-service', 'stream-service', {});
@@ -56,6 +60,7 @@ export class ChaosSystem {
       DATABASE_URL: this.db.url,
       JWT_SECRET: SECRET,
       DEFAULT_AGENT: 'chaos',
+      STREAM_REPLICAS: this.nats instanceof NatsCluster ? '3' : '1',
       LOG_LEVEL: 'warn',
       // Hundreds of clients share one user: the chaos run is not about the rate limit.
       RATE_LIMIT_REQUESTS: '0',
@@ -73,6 +78,16 @@ export class ChaosSystem {
     return this.service('gateway').url;
   }
 
+  private admin: NatsConnection | null = null;
+
+  /** The server name of the RUN_EVENTS stream's leader (a cluster's); asked on one lasting connection. */
+  async eventsLeader(): Promise<string> {
+    this.admin ??= await connect({ servers: this.nats.url.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    const info = await (await jetstreamManager(this.admin, { timeout: 1_000 })).streams.info(STREAMS.events);
+    if (!info.cluster?.leader) throw new Error('RUN_EVENTS has no leader');
+    return info.cluster.leader;
+  }
+
   private async add(label: string, name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> {
     const service = await ServiceProcess.start(name, { ...this.env, ...env });
     this.services.set(label, service);
@@ -80,6 +95,7 @@ export class ChaosSystem {
   }
 
   async stop(): Promise<void> {
+    await this.admin?.close().catch(() => undefined);
     for (const service of [...this.services.values()].reverse()) await service.stop().catch(() => undefined);
     await this.db.drop().catch(() => undefined);
     await this.nats.stop().catch(() => undefined);

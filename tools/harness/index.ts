@@ -4,3 +4,4 @@ export * from './nats-server';
 export * from './ports';
 export * from './service-process';
 export * from './private-postgres';
+export * from './nats-cluster';

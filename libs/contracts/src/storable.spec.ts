@@ -11,12 +11,18 @@ describe('what the read model can store', () => {
     ['plain JSON', { title: 'Rome', tags: ['a', 'b'], n: 1, ok: true, none: null }],
     ['nesting at the limit', nested(MAX_JSON_DEPTH)],
     ['unicode', { t: 'café — 東京 🚆' }],
+    ['a surrogate pair (an emoji) in a key', { ['🚆']: '\ud83d\ude86' }],
   ])('takes %s', (_name, value) => expect(unstorable(value)).toBeNull());
 
   it.each<[string, unknown, string]>([
     ['a NUL in a string', { title: 'a\u0000b' }, 'contains a NUL character'],
     ['a NUL deep in an array', { a: [{ b: ['x', 'y\u0000'] }] }, 'contains a NUL character'],
     ['a NUL in a key', { ['k\u0000']: 1 }, 'a key with a NUL character'],
+    ['a lone high surrogate', { title: 'a\ud800b' }, 'not valid Unicode'],
+    ['a lone high surrogate at the end', { t: ['x', 'y\udbff'] }, 'not valid Unicode'],
+    ['a lone low surrogate', { title: '\udc00' }, 'not valid Unicode'],
+    ['two high surrogates', { title: '\ud83d\ud83d\ude86' }, 'not valid Unicode'],
+    ['a lone surrogate in a key', { ['k\ud800']: 1 }, 'a key with text that is not valid Unicode'],
     ['a key of 257 characters', { ['k'.repeat(257)]: 1 }, 'longer than 256'],
     ['__proto__', JSON.parse('{"__proto__": {"x": 1}}'), 'the key __proto__'],
     ['constructor', { constructor: 1 }, 'the key constructor'],

@@ -10,3 +10,4 @@ export * from './acked-publisher';
 export * from './counter';
 export * from './live-consumer';
 export * from './connection-state';
+export * from './server-version';

@@ -2,7 +2,8 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { EventStore, connectNats, ensureStreams } from '#messaging';
+import { EventStore, SERIALIZABLE_SINCE_VERSION, connectNats, ensureStreams, serializableWhenReplicated } from '#messaging';
+import { ConfigError } from './config';
 import { JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION } from './tokens';
 
 export interface NatsModuleOptions {
@@ -46,6 +47,11 @@ export class NatsModule {
           provide: JETSTREAM_MANAGER,
           inject: [NATS_CONNECTION],
           useFactory: async (nc: NatsConnection) => {
+            const version = nc.info?.version;
+            if (options.replicas > 1 && !serializableWhenReplicated(version))
+              throw new ConfigError(
+                `invalid configuration: STREAM_REPLICAS: ${options.replicas} needs nats-server ${SERIALIZABLE_SINCE_VERSION} or newer (this one is ${version ?? 'unknown'}: its replicated streams do not enforce expected sequences under concurrent writes, nats-io/nats-server#4320); use 1 or upgrade the servers`,
+              );
             const jsm = await jetstreamManager(nc, { timeout: 10_000 });
             await ensureStreams(jsm, { replicas: options.replicas });
             return jsm;

@@ -2,7 +2,7 @@ import { AckPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } fr
 import type { NatsConnection } from '@nats-io/transport-node';
 import { nanos } from '@nats-io/transport-node';
 import { HEADERS, STREAMS, SUBJECTS, type RunEvent, type RunEventType } from '#contracts';
-import { LiveConsumer, decodeJson, ensureDurable, onReconnect } from '#messaging';
+import { LiveConsumer, decodeJson, ensureDurable, onFeedInterruption } from '#messaging';
 import { CumulativeAcks } from './cumulative-acks';
 
 export interface EventReactorOptions {
@@ -59,7 +59,7 @@ export class EventReactor {
     // Deliveries the server sent to a lost connection are pending but never arrived; an ack above
     // them would settle them unhandled. Held past the ack wait, they are redelivered first and the
     // ack waits for them (what was handled meanwhile may be redelivered too: reactions are idempotent).
-    this.unlisten = onReconnect(this.options.nc, () => this.acks.hold(Date.now() + this.options.ackWaitMs + 1_000));
+    this.unlisten = onFeedInterruption(this.options.nc, () => this.acks.hold(Date.now() + this.options.ackWaitMs + 1_000));
   }
 
   /** Stops taking events, waits for those being acted on, acks what is done. */

@@ -60,12 +60,13 @@ export const threadMessageView = (m: { threadId: number; position: number; messa
 });
 
 /** `POST /v1/threads/{thread_id}/runs { route_id?, persona_id? }`: started at once, visible to the org. */
-export const threadRunRequest = (threadId: number, body: { route_id?: string; persona_id?: string }, persona: { name: string; version: string | null } | null) => ({
+export const threadRunRequest = (threadId: number, body: { route_id?: string | null; persona_id?: string | null }, persona: { name: string; version: string | null } | null) => ({
   threadId,
   ...(persona ? { agent: persona.name, version: persona.version } : {}),
   // No persona: the default agent, taken by any of its workers even before one registered.
   lenientAgent: persona === null,
-  options: body.route_id === undefined ? {} : { route: body.route_id },
+  // null, like absent: no route chosen (class-validator's @IsOptional lets null through).
+  options: body.route_id === undefined || body.route_id === null ? {} : { route: body.route_id },
   visibility: 'org' as const,
   autoStart: true,
 });

@@ -115,6 +115,8 @@ describe('decideThread', () => {
         .then([threadCreated({ ownerId: 'user-9', org: null })]));
     it('treats an explicit title null as no title', () =>
       given([]).when(createThread({ title: null })).then([threadCreated()]));
+    it('refuses metadata null (the read model keeps an object)', () =>
+      given([]).when(createThread({ metadata: null as unknown as Record<string, unknown> })).thenThrows(ErrorCode.ValidationFailed));
     it.each([OWNER, OTHER_USER])('refuses an existing thread (actor $id)', (actor) =>
       given(EXISTING).when(createThread({}, actor)).thenThrows(ErrorCode.AlreadyExists));
     it("records the actor's project and the requested visibility", () =>
@@ -168,6 +170,12 @@ describe('decideThread', () => {
       ['only undefined fields', { title: undefined, metadata: undefined }],
     ])('refuses an update with %s', (_name, changes) =>
       given(EXISTING).when(updateThread(changes)).thenThrows(ErrorCode.ValidationFailed));
+    it.each<[string, unknown]>([
+      ['null', null],
+      ['an array', [1, 2]],
+      ['a string', 'x'],
+    ])('refuses metadata that is %s (the read model keeps an object)', (_name, value) =>
+      given(EXISTING).when(updateThread({ metadata: value as Record<string, unknown> })).thenThrows(ErrorCode.ValidationFailed));
     it.each([AGENT, SYSTEM])('does not owner-check a(n) $kind actor', (actor) =>
       given(EXISTING).when(updateThread({ title: 'By machine' }, actor)).then([threadUpdated(2, { title: 'By machine' })]));
   });

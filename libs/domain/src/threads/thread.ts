@@ -68,9 +68,17 @@ function visibleThread(state: ThreadState, actor: Actor): ThreadSnapshot {
   return state;
 }
 
+/** Metadata is an object (absent: unchanged, or `{}` at creation); null or an array is refused. */
+function checkMetadata(value: unknown): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new DomainError(ErrorCode.ValidationFailed, 'metadata must be an object');
+}
+
 export function createThread(command: CreateThread, state: ThreadState): ThreadEventDraft[] {
   const { data, metadata } = command;
   if (state !== null) throw new DomainError(ErrorCode.AlreadyExists, `thread ${data.threadId} already exists`);
+  checkMetadata(data.metadata);
   return [
     {
       type: 'ThreadCreatedV2',
@@ -92,6 +100,7 @@ export function updateThread(command: UpdateThread, state: ThreadState): ThreadE
   const thread = visibleThread(state, metadata.actor);
   if (data.title === undefined && data.metadata === undefined)
     throw new DomainError(ErrorCode.ValidationFailed, 'nothing to update: give title or metadata');
+  checkMetadata(data.metadata);
   return [
     {
       type: 'ThreadUpdated',

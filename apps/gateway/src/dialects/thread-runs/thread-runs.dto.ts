@@ -7,13 +7,13 @@ export class CreateThreadRunDto {
   @IsOptional()
   @IsString()
   @Length(1, 200)
-  route_id?: string;
+  route_id?: string | null;
 
   /** `persona_key@version` (or a key alone: its latest numbered version). */
   @IsOptional()
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{1,64}(@[A-Za-z0-9_-]{1,32})?$/, { message: 'persona_id must be persona_key@version' })
-  persona_id?: string;
+  persona_id?: string | null;
 }
 
 export class ThreadRunsQuery {

@@ -9,7 +9,8 @@ export class UpdateThreadDto {
   @MaxLength(500)
   title?: string | null;
 
-  @IsOptional()
+  /** Absent: unchanged; null is not a value (class-validator's @IsOptional alone would let it through). */
+  @ValidateIf((_, v) => v !== undefined)
   @IsObject()
   metadata?: Record<string, unknown>;
 }
