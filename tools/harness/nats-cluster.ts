@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NATS_SERVER_BIN } from './nats-server';
 import { freePort, waitFor } from './ports';
+import { canConnect, killChild } from './processes';
 
 interface Node {
   name: string;
@@ -47,10 +47,7 @@ export class NatsCluster {
     const node = this.node(name);
     const child = node.child;
     node.child = null;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+    await killChild(child);
   }
 
   async restartNode(name: string): Promise<void> {
@@ -81,15 +78,4 @@ export class NatsCluster {
       { stdio: 'ignore' },
     );
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

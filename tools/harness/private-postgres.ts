@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './ports';
+import { killChild } from './processes';
 
 /** Debian's PostgreSQL binaries (PG_BIN_DIR overrides). */
 const binDir = (): string => {
@@ -78,10 +79,7 @@ export class PrivatePostgres {
   async kill(): Promise<void> {
     const child = this.child;
     this.child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+    await killChild(child);
   }
 
   async restart(): Promise<void> {
