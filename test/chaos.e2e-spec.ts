@@ -7,7 +7,7 @@ import { runChaos } from '../tools/chaos';
 describe('chaos (small)', () => {
   it('survives every fault with nothing lost, duplicated, stuck or failed', async () => {
     const lines: string[] = [];
-    const report = await runChaos({ runs: 24, events: 80, clients: 48, finishWithinMs: 90_000, log: (l) => lines.push(l) });
+    const report = await runChaos({ runs: 24, events: 80, pauseMs: 100, clients: 48, finishWithinMs: 90_000, log: (l) => lines.push(l) });
     process.stdout.write(`chaos: ${JSON.stringify(report)}\n${lines.join('\n')}\n`);
     expect({
       lost: report.lost,

@@ -15,6 +15,8 @@ export interface ChaosOptions {
   events: number;
   clients: number;
   faults?: readonly Fault[];
+  /** The worker's pause after every tenth event (default 5 ms): short runs must still be running when a fault lands. */
+  pauseMs?: number;
   /** Run on a 3-node nats-server cluster (R3 streams). */
   cluster?: boolean;
   /** How long every run may take to end after the last fault. */
@@ -81,7 +83,7 @@ async function call(base: string, method: string, path: string, body?: unknown, 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
   const faults = options.faults ?? FAULTS;
-  const system = await ChaosSystem.start({ events: options.events, cluster: options.cluster });
+  const system = await ChaosSystem.start({ events: options.events, pauseMs: options.pauseMs, cluster: options.cluster });
   try {
     const base = system.gatewayUrl;
     const thread = await call(base, 'POST', '/v1/threads', { title: 'chaos' }, randomUUID());

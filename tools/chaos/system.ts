@@ -29,7 +29,7 @@ export class ChaosSystem {
   ) {}
 
   /** `cluster`: a 3-node JetStream cluster with R3 streams instead of one nats-server. */
-  static async start(options: { events: number; workers?: number; cluster?: boolean }): Promise<ChaosSystem> {
+  static async start(options: { events: number; pauseMs?: number; workers?: number; cluster?: boolean }): Promise<ChaosSystem> {
     const postgres = await PrivatePostgres.start();
     let nats: NatsServer | NatsCluster | null = null;
     let system: ChaosSystem | null = null;
@@ -41,7 +41,7 @@ export class ChaosSystem {
       const artifacts = await system.add('artifact-service', 'artifact-service', {});
       await system.add('gateway', 'gateway', { STREAM_SERVICE_URL: stream.url, ARTIFACT_SERVICE_URL: artifacts.url });
       for (let i = 0; i < (options.workers ?? 2); i++)
-        await system.add(`worker-${i + 1}`, 'chaos-worker', { CHAOS_EVENTS: String(options.events), WORKER_LEASE_RENEW_MS: '500' });
+        await system.add(`worker-${i + 1}`, 'chaos-worker', { CHAOS_EVENTS: String(options.events), CHAOS_PAUSE_MS: String(options.pauseMs ?? 5), WORKER_LEASE_RENEW_MS: '500' });
       void run;
       return system;
     } catch (error) {
