@@ -100,8 +100,9 @@ export class RunReporter {
       try {
         return await this.executeOnce(command);
       } catch (error) {
-        // A refusal is an answer; anything else (timeout, connection lost) may not have been.
-        if (error instanceof DomainError || Date.now() >= deadline) throw error;
+        // A refusal is an answer; anything else (timeout, connection lost, a full log) may not have been.
+        const final = error instanceof DomainError && error.code !== ErrorCode.Unavailable;
+        if (final || Date.now() >= deadline) throw error;
         await sleep(Math.min(2_000, 100 * 2 ** tries));
       }
     }

@@ -3,6 +3,7 @@ import { DomainError, ErrorCode, unstorable, type CommandMetadata, type CommandR
 import type { AggregateRepository } from './aggregate-repository';
 import type { CommandOutcome } from './command-outcome';
 import { ConcurrencyConflict, type AnyEvent, type EventStore } from './event-store';
+import { StorageFull } from './log-capacity';
 
 export interface AnyCommand {
   type: string;
@@ -91,6 +92,8 @@ export class AggregateCommandHandler<S, E extends AnyEvent, C extends AnyCommand
           await this.spec.repository.catchUp(stream);
           continue;
         }
+        // Refused before anything was stored: a clear answer now (the client's 503), not a redelivery loop.
+        if (error instanceof StorageFull && error.appended === 0 && !resuming) return { kind: 'answered', reply: refusal(commandId, error) };
         // Unknown how much was stored: forget the cached state, the redelivery reloads it.
         this.spec.repository.evict(id);
         throw error;

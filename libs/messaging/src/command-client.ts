@@ -3,12 +3,14 @@ import {
   DomainError,
   ErrorCode,
   HEADERS,
+  STREAMS,
   SUBJECTS,
   type CommandDraft,
   type CommandMetadata,
   type CommandReply,
 } from '#contracts';
 import { AckedPublisher } from './acked-publisher';
+import { StorageFull, isStorageFull } from './log-capacity';
 import { decodeJson, encodeJson } from './connection';
 
 /** A command of the union, with the metadata its sender sets (the client adds deadline and reply subject). */
@@ -107,6 +109,7 @@ export class CommandClient {
         clearTimeout(waiter.timer);
         this.waiters.delete(commandId);
       }
+      if (isStorageFull(error)) throw new StorageFull(STREAMS.commands);
       throw new DomainError(ErrorCode.Unavailable, `could not queue the command: ${(error as Error).message}`);
     }
     return outcome;

@@ -9,6 +9,7 @@ import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { HEADERS, STREAMS, type EventMetadata } from '#contracts';
 import { AckedPublisher } from './acked-publisher';
 import { decodeJson, encodeJson } from './connection';
+import { LogCapacity, StorageFull, isStorageFull } from './log-capacity';
 
 export interface AnyEvent {
   type: string;
@@ -58,6 +59,7 @@ const DIRECT_READ_MAX = 4;
 
 export class EventStore {
   private readonly publisher: AckedPublisher;
+  private readonly capacity: LogCapacity | null;
 
   constructor(
     nc: NatsConnection,
@@ -66,6 +68,8 @@ export class EventStore {
     private readonly stream: string = STREAMS.events,
   ) {
     this.publisher = new AckedPublisher(nc);
+    // Readers (a worker's store) have no manager and never append.
+    this.capacity = jsm ? new LogCapacity(jsm, stream) : null;
   }
 
   close(): void {
@@ -127,19 +131,28 @@ export class EventStore {
    * in the log.
    */
   async append(subject: string, expected: number, events: AnyEvent[]): Promise<number[]> {
+    const payloads = events.map((event) => encodeJson(event));
+    const sizes = payloads.map((payload) => LogCapacity.recordSize(subject, payload.length));
+    // The whole batch fits, or none of it is appended.
+    await this.capacity?.admit(sizes.reduce((a, b) => a + b, 0), payloads.length);
     const seqs: number[] = [];
     let last = expected;
-    for (const event of events) {
+    for (const [i, event] of events.entries()) {
       const h = headers();
       h.set(EXPECTED_LAST_SUBJECT_SEQUENCE, String(last));
       h.set(HEADERS.sequence, String(event.metadata.sequence));
       h.set(HEADERS.eventType, event.type);
       try {
-        const ack = await this.publisher.publish(subject, encodeJson(event), h);
+        const ack = await this.publisher.publish(subject, payloads[i] as Uint8Array, h);
+        this.capacity?.appended(sizes[i] as number);
         last = ack.seq;
         seqs.push(ack.seq);
       } catch (error) {
         if (isConcurrencyError(error)) throw new ConcurrencyConflict(subject, seqs.length);
+        if (isStorageFull(error)) {
+          this.capacity?.refusedAsFull();
+          throw new StorageFull(this.stream, seqs.length);
+        }
         throw error;
       }
     }

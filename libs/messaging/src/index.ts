@@ -11,3 +11,4 @@ export * from './counter';
 export * from './live-consumer';
 export * from './connection-state';
 export * from './server-version';
+export * from './log-capacity';

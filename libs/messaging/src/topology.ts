@@ -18,6 +18,10 @@ export interface TopologyOptions {
 
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
 
+/**
+ * Every stream discards new messages at its limits: Runstream sets none, and an operator who does
+ * gets a full log refused (503, nothing applied), never history or queued work silently dropped.
+ */
 export function streamConfigs({ replicas }: TopologyOptions): (Partial<StreamConfig> & { name: string })[] {
   return [
     {
@@ -25,7 +29,7 @@ export function streamConfigs({ replicas }: TopologyOptions): (Partial<StreamCon
       subjects: [SUBJECTS.allRunCommands, SUBJECTS.allThreadCommands, SUBJECTS.allApiKeyCommands],
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
-      discard: DiscardPolicy.Old,
+      discard: DiscardPolicy.New,
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
       max_msg_size: 1024 * 1024,
       num_replicas: replicas,
@@ -35,7 +39,7 @@ export function streamConfigs({ replicas }: TopologyOptions): (Partial<StreamCon
       subjects: [SUBJECTS.allRunEvents, SUBJECTS.allThreadEvents, SUBJECTS.allApiKeyEvents],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
-      discard: DiscardPolicy.Old,
+      discard: DiscardPolicy.New,
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
       max_msg_size: 1024 * 1024,
       allow_direct: true,
@@ -46,7 +50,7 @@ export function streamConfigs({ replicas }: TopologyOptions): (Partial<StreamCon
       subjects: [SUBJECTS.allWork],
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
-      discard: DiscardPolicy.Old,
+      discard: DiscardPolicy.New,
       // The dispatcher publishes each attempt's item with msgID <run>:<attempt>: a redelivered event is not dispatched twice.
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
       max_msg_size: 1024 * 1024,

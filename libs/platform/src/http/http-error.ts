@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { DomainError, ErrorCode } from '#contracts';
 import { errorBodyFor, type RenderedError } from '#dialects';
+import { StorageFull, isStorageFull } from '#messaging';
 import { isOutage } from '../outage';
 import { ValidationFailedError } from './validation-failed.error';
 
@@ -67,6 +68,8 @@ export function renderError(error: unknown): RenderedError {
           : ((error as Error).message ?? 'bad request');
     return { status, message };
   }
+  // A command or idempotency record refused by a stream or bucket at its limits (JetStream's own error).
+  if (isStorageFull(error)) return { status: HttpStatus.SERVICE_UNAVAILABLE, message: new StorageFull('').message };
   if (isOutage(error)) return { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'a service this request needs is unavailable; try again shortly' };
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal error' };
 }
