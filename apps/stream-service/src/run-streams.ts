@@ -41,9 +41,9 @@ export class RunStreams {
       if (!run || !canSee({ ownerId: run.userId, ...run }, principal)) throw new DomainError(ErrorCode.RunNotFound, 'run not found');
       // Held until the response closes, however the stream ends.
       res.on('close', this.quota.acquire(principal));
-      if ('afterSequence' in point) return await this.sessions.open(res, run, point.afterSequence, dialect.sse);
+      if ('afterSequence' in point) return await this.sessions.open(res, run, point.afterSequence, dialect.sse, principal);
       // The projected event at or before the instant: the session skips what is still not after it.
-      await this.sessions.open(res, run, await this.history.sequenceAt(run.id, point.afterTime), dialect.sse, point.afterTime);
+      await this.sessions.open(res, run, await this.history.sequenceAt(run.id, point.afterTime), dialect.sse, principal, point.afterTime);
     } catch (error) {
       if (res.headersSent) {
         this.logger.warn({ err: error }, 'stream failed after it started');

@@ -2,23 +2,29 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit }
 import type { Response } from 'express';
 import type { RunSnapshot } from '#contracts';
 import type { SseCodec } from '#dialects';
-import { CONFIG, ProjectionWaiter } from '#platform';
+import { ApiKeyDirectory, CONFIG, ProjectionWaiter, type Principal } from '#platform';
 import type { StreamServiceConfig } from './config';
 import { RunFeeds } from './run-feeds';
 import { RunHistory } from './run-history';
 import { SseSession } from './sse-session';
 
+export type StreamCredential = Pick<Principal, 'apiKeyId' | 'expiresAt'>;
+
 /** Every open stream of this process, and the timers that keep them alive. */
 @Injectable()
 export class SseSessions implements OnModuleInit, BeforeApplicationShutdown {
   private readonly sessions = new Set<SseSession>();
+  /** The credential each stream was opened with: a stream lives no longer than it. */
+  private readonly credentials = new WeakMap<SseSession, StreamCredential>();
   private timers: NodeJS.Timeout[] = [];
+  private unlisten: () => void = () => undefined;
 
   constructor(
     @Inject(CONFIG) private readonly config: StreamServiceConfig,
     private readonly feeds: RunFeeds,
     private readonly history: RunHistory,
     private readonly projection: ProjectionWaiter,
+    private readonly keys: ApiKeyDirectory,
   ) {}
 
   get size(): number {
@@ -36,6 +42,11 @@ export class SseSessions implements OnModuleInit, BeforeApplicationShutdown {
       setInterval(() => {
         const now = Date.now();
         for (const s of this.sessions) {
+          const expiresAt = this.credentials.get(s)?.expiresAt ?? null;
+          if (expiresAt !== null && expiresAt <= now) {
+            s.fail('the credential expired; reconnect with a new one to resume');
+            continue;
+          }
           if (s.nextStatusAt <= now) {
             s.status();
             s.nextStatusAt = now + this.config.STREAM_STATUS_INTERVAL_MS;
@@ -48,9 +59,12 @@ export class SseSessions implements OnModuleInit, BeforeApplicationShutdown {
       }, tick),
     ];
     this.timers.forEach((t) => t.unref());
+    this.unlisten = this.keys.onRevoked((keyId) => {
+      for (const s of [...this.sessions]) if (this.credentials.get(s)?.apiKeyId === keyId) s.fail('the API key was revoked');
+    });
   }
 
-  async open(res: Response, run: RunSnapshot, since: number, codec: SseCodec, afterClock?: number): Promise<void> {
+  async open(res: Response, run: RunSnapshot, since: number, codec: SseCodec, credential: StreamCredential, afterClock?: number): Promise<void> {
     const session = new SseSession(res, run, since, {
       codec,
       ...(afterClock === undefined ? {} : { afterClock }),
@@ -69,11 +83,13 @@ export class SseSessions implements OnModuleInit, BeforeApplicationShutdown {
     session.nextStatusAt = now + Math.random() * this.config.STREAM_STATUS_INTERVAL_MS;
     session.nextHeartbeatAt = now + Math.random() * this.config.STREAM_HEARTBEAT_MS;
     this.sessions.add(session);
+    this.credentials.set(session, { apiKeyId: credential.apiKeyId, expiresAt: credential.expiresAt });
     await session.start();
   }
 
   /** Open streams end with an `error` frame; clients reconnect (to another replica) and resume. */
   beforeApplicationShutdown(): void {
+    this.unlisten();
     this.timers.forEach((t) => clearInterval(t));
     for (const session of [...this.sessions]) session.fail('server shutting down; reconnect to resume');
   }

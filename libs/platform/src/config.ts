@@ -74,6 +74,11 @@ export const authEnv = {
     if (!Number.isInteger(n) || n < 60) throw new Error('must be a whole number of seconds, at least 60');
     return n;
   })({ default: 86_400, desc: 'the longest a token may still be valid for (exp - now)' }),
+  JWT_CLOCK_SKEW_SECONDS: makeValidator<number>((input: string) => {
+    const n = Number(input);
+    if (!Number.isInteger(n) || n < 0 || n > 300) throw new Error('must be a whole number of seconds from 0 to 300');
+    return n;
+  })({ default: 60, desc: 'how far the clocks of token issuers and services may differ' }),
   RATE_LIMIT_REQUESTS: wholeNumber(0)({ default: 2_000, desc: 'requests one principal may make per window on one replica; 0: no limit' }),
   RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1)({ default: 10, desc: 'the window of RATE_LIMIT_REQUESTS' }),
 };

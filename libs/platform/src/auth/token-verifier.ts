@@ -17,6 +17,8 @@ export interface Principal {
   via: 'bearer' | 'cookie' | 'query';
   /** Set when the credential was an API key. */
   apiKeyId: string | null;
+  /** When the credential stops being accepted (a token's `exp` plus the clock skew, epoch ms); null for an API key (until revoked). */
+  expiresAt: number | null;
 }
 
 export interface TokenVerifierOptions {
@@ -26,10 +28,10 @@ export interface TokenVerifierOptions {
   JWT_AUDIENCE?: string;
   /** A token may not be valid for longer than this from now (`exp` is required). */
   JWT_MAX_LIFETIME_SECONDS?: number;
+  /** Clocks of issuers and services may differ by this much (default 60). */
+  JWT_CLOCK_SKEW_SECONDS?: number;
 }
 
-/** Clocks of issuers and services may differ by this much. */
-const CLOCK_SKEW_SECONDS = 60;
 /** `Bearer <token>`: one token, in the characters JWTs and API keys are made of. */
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
@@ -75,6 +77,7 @@ export class TokenVerifier {
 
   async verify(token: string, via: Principal['via']): Promise<Principal> {
     if (isApiKey(token)) return this.verifyApiKey(token, via);
+    const CLOCK_SKEW_SECONDS = this.options.JWT_CLOCK_SKEW_SECONDS ?? 60;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.key as Uint8Array, {
@@ -107,6 +110,8 @@ export class TokenVerifier {
       email: claim(payload, 'email'),
       via,
       apiKeyId: null,
+      // The instant this verification starts refusing it: a stream opened with it ends then.
+      expiresAt: ((payload.exp as number) + CLOCK_SKEW_SECONDS) * 1000,
     };
   }
 
@@ -123,6 +128,7 @@ export class TokenVerifier {
       email: key.createdBy.email,
       via,
       apiKeyId: key.id,
+      expiresAt: null,
     };
   }
 

@@ -12,6 +12,7 @@ const principal = (userId: string, org: string | null = 'org_a'): Principal => (
   email: null,
   via: 'bearer',
   apiKeyId: null,
+  expiresAt: null,
 });
 
 const refusal = async (attempt: () => unknown) => {
