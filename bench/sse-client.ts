@@ -5,6 +5,8 @@ export interface Frame {
   type: string;
   sequence?: number;
   receivedAt: number;
+  /** The frame's `data:` line as it arrived. */
+  line: string;
 }
 
 const TYPE = /"type":"([a-z_]+)"/;
@@ -43,7 +45,7 @@ export class SseClient {
               const type = TYPE.exec(line)?.[1];
               if (type) {
                 const sequence = type === 'run_event' ? Number(SEQUENCE.exec(line)?.[1]) : undefined;
-                this.onFrame({ type, sequence, receivedAt });
+                this.onFrame({ type, sequence, receivedAt, line });
               }
             }
             start = end + 2;

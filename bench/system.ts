@@ -53,8 +53,8 @@ export class BenchSystem {
     return s;
   }
 
-  static cookieFor(user: string): Promise<string> {
-    return new SignJWT({ org: 'org_bench' })
+  static cookieFor(user: string, scope?: string): Promise<string> {
+    return new SignJWT({ org: 'org_bench', ...(scope ? { scope } : {}) })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(user)
       .setExpirationTime('2h')

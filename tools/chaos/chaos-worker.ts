@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AgentWorker } from '../../libs/agent-sdk/src';
+import { AgentWorker, type RunContext } from '../../libs/agent-sdk/src';
 import { connectNats } from '../../libs/messaging/src';
 import { createLogger, runService } from '../../libs/platform/src';
 
@@ -9,6 +9,30 @@ const EVENTS = Number(process.env.CHAOS_EVENTS ?? 500);
 /** A pause after every tenth call, so a run lasts long enough for faults to land in it. */
 const PAUSE_MS = Number(process.env.CHAOS_PAUSE_MS ?? 5);
 const logger = createLogger('chaos-worker');
+
+/** bench:burst asks for `{"burst":K,"rate":R}` in the trigger message: K tool calls, R per second (0: back to back). */
+function burstOf(message: string): { events: number | null; rate: number } {
+  try {
+    const spec = JSON.parse(message) as { burst?: unknown; rate?: unknown };
+    if (typeof spec.burst === 'number') return { events: spec.burst, rate: typeof spec.rate === 'number' ? spec.rate : 0 };
+  } catch {
+    // an ordinary chaos run
+  }
+  return { events: null, rate: 0 };
+}
+
+/** One `toolCall` per event, each stamped with the wall-clock instant it was emitted (sub-millisecond). */
+async function burst(ctx: RunContext, events: number, rate: number): Promise<{ events: number }> {
+  const started = performance.now();
+  for (let i = 1; i <= events; i++) {
+    if (rate > 0) {
+      const wait = started + (i * 1000) / rate - performance.now();
+      if (wait > 0) await sleep(wait, undefined, { signal: ctx.signal });
+    }
+    await ctx.toolCall('step', { i, at: performance.timeOrigin + performance.now() });
+  }
+  return { events };
+}
 
 void runService('chaos-worker', logger, async () => {
   const nc = await connectNats(process.env.NATS_URL ?? 'nats://127.0.0.1:4222', 'chaos-worker', logger);
@@ -21,7 +45,9 @@ void runService('chaos-worker', logger, async () => {
         phases: [],
         tools: ['step'],
         environment: 'default',
-        handler: async (_run, ctx) => {
+        handler: async (run, ctx) => {
+          const { events, rate } = burstOf(run.triggerMessage);
+          if (events !== null) return burst(ctx, events, rate);
           for (let i = 1; i <= EVENTS; i++) {
             await ctx.toolCall('step', { i });
             if (i % 10 === 0) await sleep(PAUSE_MS, undefined, { signal: ctx.signal });

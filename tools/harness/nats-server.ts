@@ -11,6 +11,11 @@ export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? 'nats-server';
 export class NatsServer {
   private child: ChildProcess | null = null;
 
+  /** The server process's pid (CPU accounting in benchmarks); null while it is down. */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   private constructor(
     readonly port: number,
     readonly storeDir: string,
