@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AckPolicy, DeliverPolicy, RetentionPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { AgentWorker } from '../libs/agent-sdk/src';
 import { STREAMS, SUBJECTS, type RunEvent } from '../libs/contracts/src';
-import { decodeJson } from '../libs/messaging/src';
+import { decodeEvents } from '../libs/messaging/src';
 import { argInt, fmt, machine, percentile } from './support';
 import { BenchSystem } from './system';
 
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     ).consume({ max_messages: 1_000 });
     void (async () => {
       for await (const m of feed) {
-        const event = decodeJson<RunEvent>(m.data);
+        const event = decodeEvents<RunEvent>(m.data)[0] as RunEvent;
         if (event.type === 'RunPhaseStarted' && !phaseAt.has(event.metadata.streamId)) phaseAt.set(event.metadata.streamId, performance.now());
         if (event.type === 'RunStartedV2') startedAt.set(event.metadata.streamId, performance.now());
         if (event.type === 'RunClaimed') claimedAt.set(event.metadata.streamId, performance.now());

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SUBJECTS, type RunEvent } from '../libs/contracts/src';
-import { decodeJson } from '../libs/messaging/src';
+import { decodeEvents } from '../libs/messaging/src';
 import { SseClient } from './sse-client';
 import { argInt, fmt, machine, percentile } from './support';
 import { BenchSystem } from './system';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     const sub = system.nc.subscribe(SUBJECTS.allRunEvents, {
       callback: (_e, msg) => {
         const receivedAt = performance.now();
-        const event = decodeJson<RunEvent>(msg.data);
+        const event = decodeEvents<RunEvent>(msg.data).at(-1) as RunEvent;
         const at = acked.get(`${event.metadata.streamId}:${event.metadata.sequence}`);
         if (at !== undefined) natsLatency.push(receivedAt - at);
       },

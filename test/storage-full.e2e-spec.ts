@@ -1,5 +1,5 @@
 import { DeliverPolicy, DiscardPolicy } from '@nats-io/jetstream';
-import { KV_BUCKETS, STREAMS, type RunEvent } from '#contracts';
+import { KV_BUCKETS, STREAMS, eventsOf, type RunEvent } from '#contracts';
 import { readRunLog } from './support/run-log';
 import { TestSystem } from './support/system';
 
@@ -28,11 +28,12 @@ describe('JetStream limits reached', () => {
     const messages = await consumer.fetch({ max_messages: total, expires: 5_000 });
     let read = 0;
     for await (const msg of messages) {
-      const { metadata } = msg.json<RunEvent>();
-      const key = `${msg.subject} ${metadata.commandId}`;
-      const batch = seen.get(key) ?? { count: metadata.batch?.count ?? 1, indexes: [] };
-      batch.indexes.push(metadata.batch?.index ?? 0);
-      seen.set(key, batch);
+      for (const { metadata } of eventsOf<RunEvent>(msg.json())) {
+        const key = `${msg.subject} ${metadata.commandId}`;
+        const batch = seen.get(key) ?? { count: metadata.batch?.count ?? 1, indexes: [] };
+        batch.indexes.push(metadata.batch?.index ?? 0);
+        seen.set(key, batch);
+      }
       if (++read >= total) break;
     }
     expect(read).toBe(total);

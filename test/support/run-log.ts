@@ -1,5 +1,5 @@
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
-import { STREAMS, SUBJECTS, type RunEvent } from '#contracts';
+import { STREAMS, SUBJECTS, eventsOf, type RunEvent } from '#contracts';
 
 /** Every event stored on a run's subject, in stream order, read straight from JetStream. */
 export async function readRunLog(js: JetStreamClient, runId: string): Promise<RunEvent[]> {
@@ -10,7 +10,7 @@ export async function readRunLog(js: JetStreamClient, runId: string): Promise<Ru
   const events: RunEvent[] = [];
   const batch = await consumer.fetch({ max_messages: 10_000, expires: 2_000 });
   for await (const msg of batch) {
-    events.push(msg.json<RunEvent>());
+    events.push(...eventsOf<RunEvent>(msg.json()));
     if (msg.info.pending === 0) break;
   }
   return events;

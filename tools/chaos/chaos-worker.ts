@@ -21,16 +21,22 @@ function burstOf(message: string): { events: number | null; rate: number } {
   return { events: null, rate: 0 };
 }
 
-/** One `toolCall` per event, each stamped with the wall-clock instant it was emitted (sub-millisecond). */
+/**
+ * One `toolCall` per event, each stamped with the wall-clock instant it was emitted (sub-millisecond),
+ * as fast as the handler can call (not waiting for each to be stored: the SDK appends what queued
+ * meanwhile together), then waits for all of them to be in the log.
+ */
 async function burst(ctx: RunContext, events: number, rate: number): Promise<{ events: number }> {
   const started = performance.now();
+  const calls: Promise<string>[] = [];
   for (let i = 1; i <= events; i++) {
     if (rate > 0) {
       const wait = started + (i * 1000) / rate - performance.now();
       if (wait > 0) await sleep(wait, undefined, { signal: ctx.signal });
     }
-    await ctx.toolCall('step', { i, at: performance.timeOrigin + performance.now() });
+    calls.push(ctx.toolCall('step', { i, at: performance.timeOrigin + performance.now() }));
   }
+  await Promise.all(calls);
   return { events };
 }
 

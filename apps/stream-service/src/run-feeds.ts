@@ -3,7 +3,7 @@ import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { STREAMS, SUBJECTS, type RunEvent } from '#contracts';
-import { EventStore, LiveConsumer, decodeJson } from '#messaging';
+import { EventStore, LiveConsumer, decodeEvents } from '#messaging';
 import { JETSTREAM, LOGGER, NATS_CONNECTION } from '#platform';
 
 export type FeedListener = (event: RunEvent) => void;
@@ -78,7 +78,9 @@ export class RunFeeds implements OnApplicationShutdown {
             opt_start_seq: lastSeq === 0 ? start : lastSeq + 1,
           })
         ).consume({ max_messages: 256 }),
-      onMessage: (msg) => emit(decodeJson<RunEvent>(msg.data)),
+      onMessage: (msg) => {
+        for (const event of decodeEvents<RunEvent>(msg.data)) emit(event);
+      },
       onReopenError: (error) => this.logger.warn({ err: error, runId }, 'live feed not reopened yet; trying again'),
     });
   }

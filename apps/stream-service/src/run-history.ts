@@ -41,7 +41,8 @@ export class RunHistory {
           'SELECT stream_seq FROM run_events WHERE run_id = $1 AND sequence <= $2 ORDER BY sequence DESC LIMIT 1',
           [runId, sequence],
         );
-        return rows[0] ? Number(rows[0].stream_seq) : 0;
+        // From the message holding that event: a unit may hold later events too (the session drops those it has sent).
+        return rows[0] ? Number(rows[0].stream_seq) - 1 : 0;
       },
       // From the beginning: the session skips what is not after `sequence`.
       async () => 0,

@@ -36,6 +36,8 @@ interface Pending {
  */
 /** Answers after which the same artifact request is asked again: an outage, or the same request still in flight. */
 const ASK_AGAIN = new Set<string>([ErrorCode.Unavailable, ErrorCode.IdempotencyInProgress]);
+/** Reports per append at most: a burst becomes a few large appends, none unbounded. */
+const MAX_REPORTS_PER_APPEND = 1_000;
 
 export class AttemptContext implements RunContext {
   readonly signal: AbortSignal;
@@ -229,7 +231,8 @@ export class AttemptContext implements RunContext {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.queue.length);
+      // What queued while the last append was in flight goes as one command (its events as units), bounded.
+      const batch = this.queue.splice(0, Math.min(this.queue.length, MAX_REPORTS_PER_APPEND));
       try {
         await this.reporter.report({
           runId: this.run.runId,

@@ -1,7 +1,7 @@
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { RUN_ENDING_EVENT_TYPES, STREAMS, SUBJECTS, isAttemptStart, type RunEvent } from '#contracts';
-import { LiveConsumer, decodeJson } from '#messaging';
+import { LiveConsumer, decodeEvents } from '#messaging';
 
 export interface FollowerListener {
   /** The attempt is over (terminal event, or a new attempt began). */
@@ -26,6 +26,8 @@ export class RunFollower {
     private readonly attempt: number,
   ) {}
 
+  private reachedStart = false;
+
   async start(fromStreamSeq: number, listener: FollowerListener): Promise<void> {
     const consumer = await LiveConsumer.start({
       nc: this.nc,
@@ -39,7 +41,16 @@ export class RunFollower {
             opt_start_seq: lastSeq === 0 ? fromStreamSeq : lastSeq + 1,
           })
         ).consume({ max_messages: 64 }),
-      onMessage: (msg) => this.deliver(decodeJson<RunEvent>(msg.data), listener),
+      onMessage: (msg) => {
+        for (const event of decodeEvents<RunEvent>(msg.data)) {
+          // The first message may be a unit whose earlier events precede this attempt: they are not for it.
+          if (!this.reachedStart) {
+            if (!(isAttemptStart(event) && event.data.attempt === this.attempt)) continue;
+            this.reachedStart = true;
+          }
+          this.deliver(event, listener);
+        }
+      },
     });
     if (this.stopped) void consumer.close();
     else this.consumer = consumer;

@@ -8,3 +8,4 @@ export * from './subjects';
 export * from './work';
 export * from './access';
 export * from './storable';
+export * from './event-unit';

@@ -75,6 +75,8 @@ export const SUBJECTS = {
  */
 export const HEADERS = {
   sequence: 'Runstream-Sequence',
+  /** On an event unit (several events in one message): the sequence of its last event. */
+  lastSequence: 'Runstream-Last-Sequence',
   eventType: 'Runstream-Event-Type',
   commandType: 'Runstream-Command-Type',
   correlationId: 'Runstream-Correlation-Id',

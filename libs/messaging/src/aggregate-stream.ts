@@ -44,7 +44,8 @@ export class AggregateStream<S, E extends AnyEvent> {
 
   /** Folds an event unless already folded (appends and catch-ups may both deliver it). */
   apply({ event, streamSeq }: StoredEvent<E>): void {
-    if (streamSeq <= this.version) return;
+    // The events of a unit share its stream sequence: within one, the per-aggregate sequence tells them apart.
+    if (streamSeq < this.version || (streamSeq === this.version && event.metadata.sequence <= this.sequence)) return;
     const { commandId, batch } = event.metadata;
     if (batch.index === 0 && batch.count > 1) {
       this.openBatch = { commandId, stateBefore: this.state, stored: 0, count: batch.count, lastEventAt: 0 };

@@ -1,3 +1,4 @@
+import { eventsOf } from '#contracts';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { watchConnection } from './connection-state';
@@ -30,3 +31,5 @@ const decoder = new TextDecoder();
 
 export const encodeJson = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value));
 export const decodeJson = <T>(data: Uint8Array): T => JSON.parse(decoder.decode(data)) as T;
+/** The events of one stored message of the event stream (a unit's, or the one event it is). */
+export const decodeEvents = <E>(data: Uint8Array): E[] => eventsOf<E>(decodeJson(data));

@@ -6,9 +6,9 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
-import { HEADERS, STREAMS, type EventMetadata } from '#contracts';
+import { EVENT_UNIT_V1, HEADERS, STREAMS, type EventMetadata } from '#contracts';
 import { AckedPublisher } from './acked-publisher';
-import { decodeJson, encodeJson } from './connection';
+import { decodeEvents } from './connection';
 import { LogCapacity, StorageFull, isStorageFull } from './log-capacity';
 
 export interface AnyEvent {
@@ -79,7 +79,7 @@ export class EventStore {
   /** The subject's last event, or null. */
   async last<E extends AnyEvent>(subject: string): Promise<E | null> {
     const msg = await this.jsm.direct.getMessage(this.stream, { last_by_subj: subject });
-    return msg ? decodeJson<E>(msg.data) : null;
+    return msg ? (decodeEvents<E>(msg.data).at(-1) ?? null) : null;
   }
 
   /** Stream sequence of the subject's last event, 0 when it has none. */
@@ -102,7 +102,7 @@ export class EventStore {
     while (out.length < Math.min(DIRECT_READ_MAX, limit)) {
       const msg = await this.jsm.direct.getMessage(this.stream, { seq: next, next_by_subj: subject });
       if (!msg) return out;
-      out.push({ event: decodeJson<E>(msg.data), streamSeq: msg.seq });
+      for (const event of decodeEvents<E>(msg.data)) out.push({ event, streamSeq: msg.seq });
       if (msg.seq >= last) return out;
       next = msg.seq + 1;
     }
@@ -115,7 +115,7 @@ export class EventStore {
     const messages = await consumer.consume({ max_messages: Math.min(256, limit) });
     try {
       for await (const msg of messages) {
-        out.push({ event: decodeJson<E>(msg.data), streamSeq: msg.seq });
+        for (const event of decodeEvents<E>(msg.data)) out.push({ event, streamSeq: msg.seq });
         if (msg.seq >= last || msg.info.pending === 0 || out.length >= limit) break;
       }
     } finally {
@@ -125,28 +125,29 @@ export class EventStore {
   }
 
   /**
-   * Appends events in order, each expecting the subject to end where the previous one left it.
-   * Returns the stream sequence of each appended event. No `Nats-Msg-Id`: a retry after an unknown
-   * outcome fails its expectation if the first try landed, and the caller then finds its command id
-   * in the log.
+   * Appends a command's events as units: consecutive events in one message (one round trip, one
+   * expectation, so a unit lands whole or not at all), a single event as itself. Returns each
+   * event's stream sequence (its unit's). No `Nats-Msg-Id`: a retry after an unknown outcome fails
+   * its expectation if the first try landed, and the caller then finds its command id in the log.
    */
   async append(subject: string, expected: number, events: AnyEvent[]): Promise<number[]> {
-    const payloads = events.map((event) => encodeJson(event));
-    const sizes = payloads.map((payload) => LogCapacity.recordSize(subject, payload.length));
+    const units = unitsOf(subject, events);
     // The whole batch fits, or none of it is appended.
-    await this.capacity?.admit(sizes.reduce((a, b) => a + b, 0), payloads.length);
+    await this.capacity?.admit(units.reduce((sum, u) => sum + u.size, 0), units.length);
     const seqs: number[] = [];
     let last = expected;
-    for (const [i, event] of events.entries()) {
+    for (const unit of units) {
+      const first = unit.events[0] as AnyEvent;
       const h = headers();
       h.set(EXPECTED_LAST_SUBJECT_SEQUENCE, String(last));
-      h.set(HEADERS.sequence, String(event.metadata.sequence));
-      h.set(HEADERS.eventType, event.type);
+      h.set(HEADERS.sequence, String(first.metadata.sequence));
+      if (unit.events.length > 1) h.set(HEADERS.lastSequence, String((unit.events.at(-1) as AnyEvent).metadata.sequence));
+      h.set(HEADERS.eventType, unit.type);
       try {
-        const ack = await this.publisher.publish(subject, payloads[i] as Uint8Array, h);
-        this.capacity?.appended(sizes[i] as number);
+        const ack = await this.publisher.publish(subject, unit.payload, h);
+        this.capacity?.appended(unit.size);
         last = ack.seq;
-        seqs.push(ack.seq);
+        for (const _ of unit.events) seqs.push(ack.seq);
       } catch (error) {
         if (isConcurrencyError(error)) throw new ConcurrencyConflict(subject, seqs.length);
         if (isStorageFull(error)) {
@@ -158,4 +159,42 @@ export class EventStore {
     }
     return seqs;
   }
+}
+
+/** Under the stream's 1 MiB message limit with room for headers; a longer batch is several units. */
+const MAX_UNIT_BYTES = 256 * 1024; // characters: at most 768 KiB of UTF-8
+
+interface Unit {
+  events: AnyEvent[];
+  type: string;
+  payload: Uint8Array;
+  size: number;
+}
+
+const encoder = new TextEncoder();
+
+function unitsOf(subject: string, events: AnyEvent[]): Unit[] {
+  const units: Unit[] = [];
+  let group: AnyEvent[] = [];
+  let texts: string[] = [];
+  let bytes = 0;
+  const close = () => {
+    if (group.length === 0) return;
+    // Each event is serialised once; the unit is their texts joined (what JSON.stringify of eventUnit(group) gives).
+    const text = group.length === 1 ? (texts[0] as string) : `{"type":"${EVENT_UNIT_V1}","events":[${texts.join(',')}]}`;
+    const payload = encoder.encode(text);
+    units.push({ events: group, type: group.length === 1 ? (group[0] as AnyEvent).type : EVENT_UNIT_V1, payload, size: LogCapacity.recordSize(subject, payload.length) });
+    group = [];
+    texts = [];
+    bytes = 0;
+  };
+  for (const event of events) {
+    const text = JSON.stringify(event);
+    if (group.length > 0 && bytes + text.length > MAX_UNIT_BYTES) close();
+    group.push(event);
+    texts.push(text);
+    bytes += text.length + 1;
+  }
+  close();
+  return units;
 }

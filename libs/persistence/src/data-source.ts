@@ -10,9 +10,10 @@ import { RunExecution1764100000000 } from './migrations/1764100000000-run-execut
 import { Artifacts1764200000000 } from './migrations/1764200000000-artifacts';
 import { AccessAndDialects1764300000000 } from './migrations/1764300000000-access-and-dialects';
 import { ProjectionFaults1764400000000 } from './migrations/1764400000000-projection-faults';
+import { EventUnits1764500000000 } from './migrations/1764500000000-event-units';
 
 export const READ_MODEL_ENTITIES = [RunRecord, RunEventRecord, ThreadRecord, ArtifactRecord, ThreadMessageRecord, ApiKeyRecord];
-export const READ_MODEL_MIGRATIONS = [ReadModel1764000000000, RunExecution1764100000000, Artifacts1764200000000, AccessAndDialects1764300000000, ProjectionFaults1764400000000];
+export const READ_MODEL_MIGRATIONS = [ReadModel1764000000000, RunExecution1764100000000, Artifacts1764200000000, AccessAndDialects1764300000000, ProjectionFaults1764400000000, EventUnits1764500000000];
 /** Tables the projector owns; dropping them and replaying RUN_EVENTS rebuilds them. */
 export const READ_MODEL_TABLES = ['runs', 'run_events', 'threads', 'artifacts', 'thread_messages', 'api_keys', 'projection_faults'];
 

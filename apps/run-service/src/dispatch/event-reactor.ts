@@ -1,8 +1,8 @@
 import { AckPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { nanos } from '@nats-io/transport-node';
-import { HEADERS, STREAMS, SUBJECTS, type RunEvent, type RunEventType } from '#contracts';
-import { LiveConsumer, decodeJson, ensureDurable, onFeedInterruption } from '#messaging';
+import { EVENT_UNIT_V1, HEADERS, STREAMS, SUBJECTS, type RunEvent, type RunEventType } from '#contracts';
+import { LiveConsumer, decodeEvents, ensureDurable, onFeedInterruption } from '#messaging';
 import { CumulativeAcks } from './cumulative-acks';
 
 export interface EventReactorOptions {
@@ -72,10 +72,18 @@ export class EventReactor {
   }
 
   private receive(msg: JsMsg): void {
-    if (!this.options.types.includes((msg.headers?.get(HEADERS.eventType) ?? '') as RunEventType)) return this.acks.done(msg);
+    const type = msg.headers?.get(HEADERS.eventType) ?? '';
+    if (type !== EVENT_UNIT_V1 && !this.options.types.includes(type as RunEventType)) return this.acks.done(msg);
+    // A unit's events are reacted to in order; the message is done when all of them are.
+    const events = decodeEvents<RunEvent>(msg.data).filter((e) => this.options.types.includes(e.type));
+    if (events.length === 0) return this.acks.done(msg);
     this.acks.begin(msg);
-    const task = this.options.react(decodeJson<RunEvent>(msg.data), msg).then((done) => {
-      if (done !== false) this.acks.done(msg);
+    const task = (async () => {
+      let done = true;
+      for (const event of events) if ((await this.options.react(event, msg)) === false) done = false;
+      return done;
+    })().then((done) => {
+      if (done) this.acks.done(msg);
     });
     this.inFlight.add(task);
     void task.finally(() => this.inFlight.delete(task));

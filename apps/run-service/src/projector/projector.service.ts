@@ -3,7 +3,7 @@ import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstrea
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { CONSUMERS, STREAMS, SUBJECTS, aggregateKindOf, type ApiKeyEvent, type RunEvent, type ThreadEvent } from '#contracts';
-import { LiveConsumer, decodeJson, encodeJson, ensureDurable } from '#messaging';
+import { LiveConsumer, decodeEvents, encodeJson, ensureDurable } from '#messaging';
 import { CONFIG, JETSTREAM, JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, isOutage, projectedEventsTotal, quarantinedEventsTotal, sqlStateOf } from '#platform';
 import type { RunServiceConfig } from '../config';
 import type { ProjectionItem } from './fold-batch';
@@ -89,9 +89,9 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
     const messageOf = new Map<ProjectionItem, JsMsg>();
     const groups = new Map<string, Group>();
     for (const msg of batch) {
-      let event: RunEvent | ThreadEvent | ApiKeyEvent;
+      let events: (RunEvent | ThreadEvent | ApiKeyEvent)[];
       try {
-        event = decodeJson(msg.data);
+        events = decodeEvents(msg.data);
       } catch {
         this.logger.error({ seq: msg.seq }, 'undecodable event skipped');
         msg.term();
@@ -102,12 +102,15 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
         msg.ack();
         continue;
       }
-      const item = { event, streamSeq: msg.seq };
-      const key = `${kind}:${event.metadata.streamId}`;
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = { kind, id: event.metadata.streamId, items: [] }));
-      group.items.push(item);
-      messageOf.set(item, msg);
+      // A unit's events share its stream sequence (and its aggregate).
+      for (const event of events) {
+        const item = { event, streamSeq: msg.seq };
+        const key = `${kind}:${event.metadata.streamId}`;
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = { kind, id: event.metadata.streamId, items: [] }));
+        group.items.push(item);
+        messageOf.set(item, msg);
+      }
     }
     try {
       await this.write([...groups.values()], messageOf);
@@ -128,19 +131,25 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
     const of = <E extends RunEvent | ThreadEvent | ApiKeyEvent>(kind: Group['kind']) =>
       groups.filter((g) => g.kind === kind).flatMap((g) => g.items) as ProjectionItem<E>[];
     const outcome = await this.writer.project(of<RunEvent>('run'), of<ThreadEvent>('thread'), of<ApiKeyEvent>('apiKey'));
+    // One settlement per message: a unit is redelivered whole if any of its events must be.
+    const redeliver = new Map<JsMsg, boolean>();
     for (const group of groups) {
       for (const item of group.items) {
         const msg = messageOf.get(item) as JsMsg;
         const result = outcome.results.get(item);
+        let again = false;
         if (result === 'gap') {
           // After a quarantined event its aggregate is no longer projected: its later events are skipped.
-          if (await this.faults.has(group.kind, group.id)) {
-            quarantinedEventsTotal.inc();
-            msg.ack();
-          } else msg.nak(200);
-        } else msg.ack();
+          if (await this.faults.has(group.kind, group.id)) quarantinedEventsTotal.inc();
+          else again = true;
+        }
         if (result === 'projected') projectedEventsTotal.inc();
+        redeliver.set(msg, (redeliver.get(msg) ?? false) || again);
       }
+    }
+    for (const [msg, again] of redeliver) {
+      if (again) msg.nak(200);
+      else msg.ack();
     }
     for (const { kind, id, sequence } of outcome.advanced) {
       const subject =
@@ -155,7 +164,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
    * logged with ids and the error code only — so the projector moves on.
    */
   private async failed(group: Group, error: unknown, messageOf: Map<ProjectionItem, JsMsg>): Promise<void> {
-    const messages = group.items.map((item) => messageOf.get(item) as JsMsg);
+    const messages = [...new Set(group.items.map((item) => messageOf.get(item) as JsMsg))];
     const code = faultCodeOf(error);
     // A passing fault (Postgres away, a deadlock) is waited out however long it lasts; only one the event itself causes is quarantined.
     const passing = isOutage(error);
@@ -173,7 +182,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
       for (const msg of messages) msg.nak(1_000);
       return;
     }
-    quarantinedEventsTotal.inc(messages.length);
+    quarantinedEventsTotal.inc(group.items.length);
     for (const msg of messages) msg.ack();
     this.logger.error(
       { aggregate: group.kind, id: group.id, sequence: fault.sequence, eventType: fault.eventType, code },

@@ -7,7 +7,8 @@ import { bigintAsNumber } from './transformers';
  * events can report the status as of its last event (a client never stops polling early).
  */
 @Entity({ name: 'run_events' })
-@Index('run_events_stream_seq_idx', ['streamSeq'], { unique: true })
+// Not unique: the events of one unit share its stream sequence.
+@Index('run_events_stream_seq_idx', ['streamSeq'])
 export class RunEventRecord {
   @PrimaryColumn({ name: 'run_id', type: 'uuid' })
   runId: string;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { STREAMS, SUBJECTS, type ApiKeyEvent, type ApiKeySnapshot } from '#contracts';
 import { evolveApiKey } from '#domain';
-import { LiveConsumer, decodeJson } from '#messaging';
+import { LiveConsumer, decodeEvents } from '#messaging';
 import { JETSTREAM, LOGGER, NATS_CONNECTION } from '../tokens';
 
 /** API keys are `rsk_` and 43 base64url characters (32 random bytes). */
@@ -49,7 +49,7 @@ export class ApiKeyDirectory implements OnModuleInit, OnApplicationShutdown {
       ordered: true,
       open,
       onMessage: (msg) => {
-        this.apply(decodeJson<ApiKeyEvent>(msg.data));
+        for (const event of decodeEvents<ApiKeyEvent>(msg.data)) this.apply(event);
         if (msg.info.pending === 0) caughtUp();
       },
     });
