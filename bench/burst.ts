@@ -10,6 +10,7 @@
  */
 import { DeliverPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { readFileSync } from 'node:fs';
+import { eventsOf } from '../libs/contracts/src';
 import { ServiceProcess } from '../tools/harness';
 import { SseClient } from './sse-client';
 import { argInt, argStr, fmt, machine, percentile } from './support';
@@ -82,7 +83,16 @@ async function main(): Promise<void> {
       await client.open();
       const cpuBefore = processes.reduce((sum, p) => sum + cpuSeconds(p.pid!), cpuSeconds(system.nats.pid!));
       await post(`/v1/agent-runs/${runId}/control`, { action: 'start' });
+      // A stall is reported, not waited on forever.
+      let seen = -1;
+      const watchdog = setInterval(() => {
+        if (tools !== seen) return void (seen = tools);
+        void fetch(`${gateway.url}/v1/agent-runs/${runId}`, { headers: { cookie } })
+          .then((r) => r.text())
+          .then((body) => console.error(`  stalled at ${tools} of ${events} frames (stream ${client.status}); run: ${body.slice(0, 300)}`));
+      }, 15_000);
       await finished;
+      clearInterval(watchdog);
       const cpuAfter = processes.reduce((sum, p) => sum + cpuSeconds(p.pid!), cpuSeconds(system.nats.pid!));
       client.close();
       return { createToLast: events / ((last - created) / 1000), firstToLast: (events - 1) / ((last - first) / 1000), cpuPerEvent: (cpuAfter - cpuBefore) / events, latencies };
@@ -117,7 +127,9 @@ async function main(): Promise<void> {
     await run(500, 0); // warm-up: JIT, consumers, connections
     // The size of one stored RunToolCalled event, for the baseline's messages.
     const sample = await system.jsm.direct.getMessage('RUN_EVENTS', { last_by_subj: 'runs.events.>' }).catch(() => null);
-    const bytes = sample?.data.length ?? 600;
+    const stored = sample ? eventsOf<{ type: string }>(JSON.parse(new TextDecoder().decode(sample.data))) : [];
+    const one = stored.find((e) => e.type === 'RunToolCalled') ?? stored[0];
+    const bytes = one ? Buffer.byteLength(JSON.stringify(one)) : 600;
     for (const events of sizes) {
       const burst = await run(events, 0);
       const raw = await baseline(events, bytes);
