@@ -11,6 +11,12 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import type { Logger } from 'pino';
+import type * as ArtifactService from '../apps/artifact-service/src/start';
+import type * as Gateway from '../apps/gateway/src/start';
+import type * as RunService from '../apps/run-service/src/start';
+import type * as StreamService from '../apps/stream-service/src/start';
+import type * as Platform from '../libs/platform/src';
 import { REPO_ROOT, waitFor, type ServiceName } from './harness';
 
 const DATA_DIR = process.env.RUNSTREAM_DATA_DIR ?? join(REPO_ROOT, '.data');
@@ -128,6 +134,47 @@ const SERVICES: { name: ServiceName; port: string; portVariable: string; env: st
   { name: 'reference-agent', port: process.env.REFERENCE_AGENT_HEALTH_PORT ?? '3004', portVariable: 'HEALTH_PORT', env: 'REFERENCE_AGENT_HEALTH_PORT' },
 ];
 
+/**
+ * RUNSTREAM_PROCESSES=one (the default): the four services run inside this process, each its own
+ * Nest application on its own port, sharing one Node runtime and one copy of the libraries
+ * (bench:footprint: ~200 MB less than a process each); the agent worker stays a process of its
+ * own, as agent code should. `each`: one process per service, as deployed.
+ */
+const PROCESSES = process.env.RUNSTREAM_PROCESSES ?? 'one';
+if (PROCESSES !== 'one' && PROCESSES !== 'each') fail(`RUNSTREAM_PROCESSES must be one or each, not ${PROCESSES}`);
+
+type Start = (env: NodeJS.ProcessEnv, logger: Logger) => Promise<{ close(): Promise<unknown> }>;
+// Loaded only when used, so `each` keeps this process small.
+const IN_PROCESS: Partial<Record<ServiceName, () => Start>> = {
+  'run-service': () => (require('../apps/run-service/src/start') as typeof RunService).startRunService,
+  'stream-service': () => (require('../apps/stream-service/src/start') as typeof StreamService).startStreamService,
+  'artifact-service': () => (require('../apps/artifact-service/src/start') as typeof ArtifactService).startArtifactService,
+  gateway: () => (require('../apps/gateway/src/start') as typeof Gateway).startGateway,
+};
+
+async function startInProcess(name: ServiceName, env: NodeJS.ProcessEnv): Promise<void> {
+  require('reflect-metadata');
+  const { ConfigError, createLogger } = require('../libs/platform/src') as typeof Platform;
+  const start = (IN_PROCESS[name] as () => Start)();
+  try {
+    const app = await start(env, createLogger(name, env.LOG_LEVEL));
+    cleanups.push(() => app.close());
+  } catch (error) {
+    fail(error instanceof ConfigError ? `${name}: ${error.message}` : `${name} failed to start: ${(error as Error).message}`);
+  }
+}
+
+function spawnService(name: ServiceName, env: NodeJS.ProcessEnv, stopping: () => boolean, stopAll: (code: number) => Promise<void>): void {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps', name, 'src/main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  cleanups.push(() => stopChild(child));
+  child.once('exit', (code) => {
+    if (!stopping()) {
+      say(`${name} exited (${code}); stopping everything`);
+      void stopAll(1);
+    }
+  });
+}
+
 function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -150,26 +197,19 @@ async function main(): Promise<void> {
 
   await ensureNats();
   await ensurePostgres();
+  const inOneProcess = PROCESSES === 'one';
   for (const service of SERVICES) {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps', service.name, 'src/main.js')], {
-      env: {
-        // The gateway reaches the other services on the ports chosen here (also when moved).
-        STREAM_SERVICE_URL: `http://127.0.0.1:${SERVICES[1]?.port}`,
-        ARTIFACT_SERVICE_URL: `http://127.0.0.1:${SERVICES[2]?.port}`,
-        ...process.env,
-        NATS_URL,
-        DATABASE_URL,
-        [service.portVariable]: service.port,
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    cleanups.push(() => stopChild(child));
-    child.once('exit', (code) => {
-      if (!stopping) {
-        say(`${service.name} exited (${code}); stopping everything`);
-        void stopAll(1);
-      }
-    });
+    const env: NodeJS.ProcessEnv = {
+      // The gateway reaches the other services on the ports chosen here (also when moved).
+      STREAM_SERVICE_URL: `http://127.0.0.1:${SERVICES[1]?.port}`,
+      ARTIFACT_SERVICE_URL: `http://127.0.0.1:${SERVICES[2]?.port}`,
+      ...process.env,
+      NATS_URL,
+      DATABASE_URL,
+      [service.portVariable]: service.port,
+    };
+    if (inOneProcess && IN_PROCESS[service.name]) await startInProcess(service.name, env);
+    else spawnService(service.name, env, () => stopping, stopAll);
     await waitFor(`${service.name} on port ${service.port} (set ${service.env} to move it)`, async () => {
       const res = await fetch(`http://127.0.0.1:${service.port}/health/ready`);
       return res.ok;
