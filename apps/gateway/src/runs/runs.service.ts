@@ -93,8 +93,9 @@ export class RunsService {
 
   /** The run and its thread's current revision (what a view compares the run's snapshot with). */
   async getWithThread(principal: Principal, rawRunId: string): Promise<{ run: RunSnapshot; threadRevision: number | null }> {
-    const run = await this.get(principal, rawRunId);
-    return { run, threadRevision: run.threadId === null ? null : await this.threads.revisionOf(run.threadId) };
+    const found = await this.runs.findWithThreadRevision(principal, runIdOf(rawRunId));
+    if (!found) throw runNotFound();
+    return found;
   }
 
   async events(principal: Principal, rawRunId: string, since: number, limit: number): Promise<RunEventsPage> {

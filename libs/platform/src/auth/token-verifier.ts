@@ -3,6 +3,7 @@ import { parse as parseCookie } from 'cookie';
 import { DEFAULT_PROJECT, DomainError, ErrorCode } from '#contracts';
 import type { ApiKeyDirectory } from './api-key-directory';
 import { isApiKey } from './api-key-directory';
+import { VerifiedTokens } from './verified-tokens';
 
 /** The authenticated caller: a user, directly (a JWT) or through one of their API keys. */
 export interface Principal {
@@ -61,6 +62,7 @@ function claim(payload: JWTPayload, name: string): string | null {
 export class TokenVerifier {
   private readonly key: Uint8Array | JWTVerifyGetKey;
   private readonly algorithms: string[];
+  private readonly verified = new VerifiedTokens<Omit<Principal, 'via'>>();
 
   constructor(
     private readonly options: TokenVerifierOptions,
@@ -77,6 +79,14 @@ export class TokenVerifier {
 
   async verify(token: string, via: Principal['via']): Promise<Principal> {
     if (isApiKey(token)) return this.verifyApiKey(token, via);
+    const known = this.verified.get(token);
+    if (known) return { ...known, via };
+    const principal = await this.verifyJwt(token);
+    this.verified.set(token, principal, principal.expiresAt as number);
+    return { ...principal, via };
+  }
+
+  private async verifyJwt(token: string): Promise<Omit<Principal, 'via'>> {
     const CLOCK_SKEW_SECONDS = this.options.JWT_CLOCK_SKEW_SECONDS ?? 60;
     let payload: JWTPayload;
     try {
@@ -108,7 +118,6 @@ export class TokenVerifier {
       scopes,
       name: claim(payload, 'name'),
       email: claim(payload, 'email'),
-      via,
       apiKeyId: null,
       // The instant this verification starts refusing it: a stream opened with it ends then.
       expiresAt: ((payload.exp as number) + CLOCK_SKEW_SECONDS) * 1000,
