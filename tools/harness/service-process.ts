@@ -65,8 +65,9 @@ export class ServiceProcess {
   async spawn(): Promise<void> {
     const log = createWriteStream(this.logFile, { flags: 'a' });
     this.exitCode = null;
-    // RUNSTREAM_NODE_ARGS: extra node flags for the services (e.g. --cpu-prof when profiling a benchmark).
-    const nodeArgs = (process.env.RUNSTREAM_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    // RUNSTREAM_NODE_ARGS: extra node flags for the services (e.g. --cpu-prof when profiling a benchmark);
+    // in a service's own env it applies to that one process only.
+    const nodeArgs = (this.env.RUNSTREAM_NODE_ARGS ?? process.env.RUNSTREAM_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'dist', SCRIPT[this.name] ?? `apps/${this.name}/src/main.js`)], {
       env: { ...process.env, LOG_LEVEL: 'info', ...this.env, [PORT_VARIABLE[this.name]]: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
