@@ -9,12 +9,30 @@
  */
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { STREAMS, eventsOf, type WorkerReport } from '../libs/contracts/src';
 import { REPO_ROOT } from '../tools/harness';
 import { argInt, fmt, machine, pipelined } from './support';
 import { BenchSystem } from './system';
+
+/** user + system CPU seconds of the processes whose command name is `comm` (all of them: Postgres's backends), or of one pid. */
+function cpuSeconds(match: string | number): number {
+  let total = 0;
+  for (const entry of typeof match === 'number' ? [String(match)] : readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (typeof match === 'string' && comm !== match) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
 
 async function main(): Promise<void> {
   const RUNS = argInt('runs', 100);
@@ -63,14 +81,21 @@ async function main(): Promise<void> {
       stdio: 'ignore',
     });
     if ((await count()) !== 0) throw new Error('read model not dropped');
+    const cpu = () => ({ postgres: cpuSeconds('postgres'), nats: cpuSeconds(system.nats.pid!) });
+    const cpuBefore = cpu();
     const started = performance.now();
     await runService.spawn();
     const ready = performance.now();
     await system.projected('SELECT count(*)::int AS n FROM run_events', total.events);
     const finished = performance.now();
+    const serviceCpu = cpuSeconds(runService.pid!);
+    const cpuAfter = cpu();
     const perSecond = total.events / ((finished - started) / 1000);
     const ratio = perSecond / rawPerSecond;
     console.log(`  rebuild, run-service start → every event in Postgres: ${fmt(perSecond)} events/s  (${fmt((finished - started) / 1000, 1)} s, of which start-up ${fmt((ready - started) / 1000, 1)} s)`);
+    console.log(
+      `  CPU over the rebuild: run-service ${fmt(serviceCpu, 2)} s, Postgres (all backends) ${fmt(cpuAfter.postgres - cpuBefore.postgres, 2)} s, nats-server ${fmt(cpuAfter.nats - cpuBefore.nats, 2)} s`,
+    );
     console.log(`  baseline, raw ordered consumer decoding the same stream: ${fmt(rawPerSecond)} events/s`);
     console.log(`  ratio: ${fmt(ratio, 2)}×  (target ≥ 0.5×) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}`);
   } finally {
