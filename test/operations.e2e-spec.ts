@@ -76,6 +76,27 @@ describe('operations', () => {
     expect(badWorker.output).toContain('WORKER_CONCURRENCY');
   });
 
+  it('refuses development secrets and placeholders in production, naming the variable and never the value', async () => {
+    const { JWT_SECRET: _dev, ...withoutSecret } = system.baseEnv as Record<string, string>;
+    const gateway = await runMain('gateway', { ...withoutSecret, NODE_ENV: 'production', PORT: String(await freePort()) });
+    expect(gateway.code).toBe(1);
+    expect(gateway.output).toContain('JWT_SECRET: the development default');
+    expect(gateway.output).not.toContain('runstream-development-secret');
+    const placeholder = await runMain('artifact-service', {
+      ...system.baseEnv,
+      NODE_ENV: 'production',
+      JWT_SECRET: 'a-production-secret-of-at-least-32-characters',
+      ARTIFACT_URL_SECRET: 'CHANGE_ME-at-least-16-characters',
+      PORT: String(await freePort()),
+    });
+    expect(placeholder.code).toBe(1);
+    expect(placeholder.output).toContain('ARTIFACT_URL_SECRET: the development default');
+    expect(placeholder.output).not.toContain('CHANGE_ME');
+    const short = await runMain('stream-service', { ...system.baseEnv, NODE_ENV: 'production', JWT_SECRET: 'short-but-not-default', PORT: String(await freePort()) });
+    expect(short.code).toBe(1);
+    expect(short.output).toContain('JWT_SECRET: must be at least 32 characters in production');
+  });
+
   it('refuses replicated streams on a nats-server that cannot keep their appends serializable', async () => {
     const version = system.nc.info?.version ?? '';
     const [major, minor, patch] = version.split('.').map(Number);

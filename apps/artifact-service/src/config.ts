@@ -1,7 +1,5 @@
 import { makeValidator } from 'envalid';
-import { ConfigError, authEnv, commonEnv, databaseEnv, loadConfig, port, proxyEnv, url } from '#platform';
-
-export const DEV_ARTIFACT_URL_SECRET = 'runstream-development-artifact-url-secret';
+import { ConfigError, DEV_ARTIFACT_URL_SECRET, authEnv, commonEnv, databaseEnv, loadConfig, port, proxyEnv, url } from '#platform';
 
 const positiveInt = makeValidator<number>((input: string) => {
   const n = Number(input);

@@ -51,6 +51,33 @@ export const wholeNumber = (min: number) =>
   });
 
 export const DEV_JWT_SECRET = 'runstream-development-secret-change-me';
+export const DEV_ARTIFACT_URL_SECRET = 'runstream-development-artifact-url-secret';
+
+/** Secrets with a public development default; `unlessSet`: the variable that makes it unused. */
+const DEVELOPMENT_SECRETS: { name: string; development: string; unlessSet?: string }[] = [
+  { name: 'JWT_SECRET', development: DEV_JWT_SECRET, unlessSet: 'JWKS_URL' },
+  { name: 'ARTIFACT_URL_SECRET', development: DEV_ARTIFACT_URL_SECRET },
+];
+/** Placeholders of example files (docker-compose, k8s) are as public as the defaults. */
+const PLACEHOLDER = /change[-_ ]?me/i;
+const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
+/**
+ * With NODE_ENV=production a secret may not be its development default, an example's placeholder,
+ * or shorter than 32 characters: each such variable is named (never its value).
+ */
+export function productionSecretProblems(config: Record<string, unknown>, env: NodeJS.ProcessEnv): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
+  for (const { name, development, unlessSet } of DEVELOPMENT_SECRETS) {
+    const value = config[name];
+    if (typeof value !== 'string' || (unlessSet && config[unlessSet])) continue;
+    if (value === development || PLACEHOLDER.test(value))
+      problems.push(`${name}: the development default or an example's placeholder is refused in production${unlessSet ? ` (set ${name}, or ${unlessSet})` : ''}`);
+    else if (value.length < MIN_PRODUCTION_SECRET_LENGTH) problems.push(`${name}: must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters in production`);
+  }
+  return problems;
+}
 
 /** Token verification (gateway and stream-service). */
 export const authEnv = {
@@ -108,5 +135,8 @@ export function loadConfig<S extends object>(specs: S, env: NodeJS.ProcessEnv = 
       throw new ConfigError(`invalid configuration: ${detail}`);
     },
   });
-  return Object.freeze({ ...cleaned }) as CleanedEnv<S>;
+  const plain: Record<string, unknown> = { ...cleaned };
+  const problems = productionSecretProblems(plain, env);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return Object.freeze(plain) as CleanedEnv<S>;
 }
