@@ -39,3 +39,16 @@ describe('sharing at least as widely', () => {
     ["a private run in another user's private thread", run('private'), run('private', 'p1', 'bob'), false],
   ] as const)('%s: %s', (_name, a, b, expected) => expect(sharedAtLeastAs(a, b)).toBe(expected));
 });
+
+describe('sharing at least as widely, at its edges', () => {
+  const scope = (visibility: AccessScope['visibility'], project: string, org: string | null = 'acme', ownerId = 'alice'): AccessScope => ({ ownerId, org, project, visibility });
+  it.each([
+    // Only the owner sees a private thread, so any run its owner may see fits, whatever its project.
+    ["a private run in its owner's private thread of another project", scope('private', 'p1'), scope('private', 'p2'), true],
+    ["a project run in its owner's private thread of another project", scope('project', 'p1'), scope('private', 'p2'), true],
+    // Without an org nothing is shared: an org-less thread shows nothing to anyone but its owner.
+    ["an org-less private run in its owner's org-less 'org' thread", scope('private', 'p1', null), scope('org', 'p1', null), true],
+    ["an org-less private run in its owner's org-less 'project' thread of another project", scope('private', 'p1', null), scope('project', 'p2', null), true],
+    ["an org-less run in another user's org-less thread", scope('org', 'p1', null), scope('org', 'p1', null, 'bob'), false],
+  ] as const)('%s: %s', (_name, a, b, expected) => expect(sharedAtLeastAs(a, b)).toBe(expected));
+});

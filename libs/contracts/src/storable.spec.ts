@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH, unstorable } from './storable';
+import { MAX_JSON_DEPTH, MAX_KEY_LENGTH, unstorable } from './storable';
 
 const nested = (depth: number): unknown => {
   let v: unknown = 'leaf';
@@ -35,4 +35,20 @@ describe('what the read model can store', () => {
     expect(unstorable(deep)).toContain('nested more than');
   });
   it('never echoes the input in its reason', () => expect(unstorable({ secret: 'pass\u0000word' })).not.toContain('pass'));
+});
+
+describe('what the read model can store, at its edges', () => {
+  const nestedAround = (leaf: unknown, depth: number): unknown => {
+    let v = leaf;
+    for (let i = 0; i < depth; i++) v = [v];
+    return v;
+  };
+  it.each<[string, unknown]>([
+    ['a number', 7],
+    ['a boolean', false],
+    ['null', null],
+  ])('takes %s at the deepest level', (_name, leaf) => expect(unstorable(nestedAround(leaf, MAX_JSON_DEPTH))).toBeNull());
+  it('refuses an empty object at that level (an object there is one level too deep)', () =>
+    expect(unstorable(nestedAround({}, MAX_JSON_DEPTH))).toContain(`more than ${MAX_JSON_DEPTH} deep`));
+  it('takes a key of exactly the limit', () => expect(unstorable({ ['k'.repeat(MAX_KEY_LENGTH)]: 1 })).toBeNull());
 });

@@ -74,4 +74,90 @@ describe('CumulativeAcks', () => {
     acks.flush();
     expect(acked).toEqual([7]);
   });
+
+  describe('at its edges (found by the mutation run)', () => {
+    it('a message begun with no ack pending holds nothing back', () => {
+      const acked: number[] = [];
+      const m = msgs(acked);
+      const acks = new CumulativeAcks(1_000);
+      const first = m(1);
+      acks.begin(first);
+      acks.done(first);
+      acks.flush();
+      expect(acked).toEqual([1]);
+    });
+
+    it('a message begun above the pending ack does not hold that ack back', () => {
+      const acked: number[] = [];
+      const m = msgs(acked);
+      const acks = new CumulativeAcks(1_000);
+      acks.done(m(1));
+      acks.begin(m(2));
+      acks.flush();
+      expect(acked).toEqual([1]);
+    });
+
+    it('a redelivery of the very message whose ack is pending does not hold it back (that message was finished)', () => {
+      const acked: number[] = [];
+      const m = msgs(acked);
+      const acks = new CumulativeAcks(1_000);
+      acks.done(m(5));
+      acks.begin(m(5));
+      acks.flush();
+      expect(acked).toEqual([5]);
+    });
+
+    it('acks nothing at or above the lowest of several messages in flight', () => {
+      const acked: number[] = [];
+      const m = msgs(acked);
+      const acks = new CumulativeAcks(1_000);
+      const [two, five] = [m(2), m(5)];
+      acks.begin(two);
+      acks.begin(five);
+      acks.done(m(3));
+      acks.flush();
+      expect(acked).toEqual([]);
+      acks.done(two);
+      acks.flush();
+      expect(acked).toEqual([3]);
+    });
+
+    it('a handled message waiting behind an in-flight one is held while its own redelivery is in flight', () => {
+      const acked: number[] = [];
+      const m = msgs(acked);
+      const acks = new CumulativeAcks(1_000);
+      const [three, redelivered] = [m(3), m(5)];
+      acks.begin(three);
+      acks.done(m(5));
+      acks.begin(redelivered);
+      acks.done(three);
+      acks.flush();
+      expect(acked).toEqual([3]);
+      acks.done(redelivered);
+      acks.flush();
+      expect(acked).toEqual([3, 5]);
+    });
+
+    it('a redelivery of what is already acked is not acked again', () => {
+      const acked: number[] = [];
+      const m = msgs(acked);
+      const acks = new CumulativeAcks(1_000);
+      acks.done(m(5));
+      acks.flush();
+      const redelivered = m(5);
+      acks.begin(redelivered);
+      acks.done(redelivered);
+      acks.flush();
+      expect(acked).toEqual([5]);
+    });
+
+    it('counts as pending both what is in flight and what waits behind it', () => {
+      const m = msgs([]);
+      const acks = new CumulativeAcks(1_000);
+      acks.begin(m(1));
+      acks.done(m(2));
+      acks.done(m(3));
+      expect(acks.pending).toBe(3);
+    });
+  });
 });

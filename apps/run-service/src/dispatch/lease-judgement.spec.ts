@@ -31,4 +31,11 @@ describe('judgeRun (lease monitor rules)', () => {
   });
   it('a lost lease wins over an input deadline: the worker that would answer is gone', () =>
     expect(judgeRun(waiting(-5), lease(20_000), NOW, NOW, T)).toEqual({ kind: 'expire_lease', reason: 'lease_expired' }));
+  it('a run that is not waiting for input is judged on its lease alone, whatever input request its row still carries', () => {
+    const stale = { ...waiting(-5), status: 'running' as const };
+    expect(judgeRun(stale, lease(0), NOW, NOW, T)).toBeNull();
+    expect(judgeRun({ ...waiting(1_000), status: 'running' }, lease(0), NOW, NOW, T)).toBeNull();
+  });
+  it('a run waiting for input with no request recorded is judged on its lease alone', () =>
+    expect(judgeRun({ ...running, status: 'waiting_for_input', inputRequest: null }, lease(0), NOW, NOW, T)).toBeNull());
 });

@@ -1,6 +1,6 @@
 import type { RunEvent, ThreadEvent } from '#contracts';
 import type { RunEventDraft } from '../runs/run.rules';
-import { completed, created, failed, inputProvided, restarted, retried, started, toEvents, v2Created } from '../runs/__tests__/run.fixtures';
+import { completed, created, failed, inputProvided, redispatched, restarted, retried, retriedV1, started, toEvents, v2Created } from '../runs/__tests__/run.fixtures';
 import { runConversation, threadConversation } from './conversation';
 
 const answered = (attempt: number, content: string): RunEventDraft => ({ type: 'RunAnswered', data: { attempt, messageId: `m${attempt}`, content } });
@@ -50,5 +50,48 @@ describe("a thread's conversation", () => {
     const events = [appended(1, 'user', 'a'), appended(2, 'assistant', 'b'), appended(3, 'user', 'c')];
     expect(threadConversation(events, 2).map((m) => m.content)).toEqual(['a', 'b']);
     expect(threadConversation(events).map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+  });
+});
+
+describe('conversation edges the mutation run found no case for', () => {
+  const withInput = (input: { message: string | null; data: Record<string, unknown> | null }) =>
+    toEvents([{ type: 'RunCreatedV2', data: { ...v2Created(), spec: { ...v2Created().spec, input } } }]) as RunEvent[];
+  const inProgress = () => toEvents([created, started(1), inputProvided(1, 'Oslo'), answered(1, 'Oslo plan')]);
+
+  it('a message with data keeps the data', () =>
+    expect(runConversation(withInput({ message: 'Plan', data: { city: 'Rome' } })).messages).toEqual([
+      { role: 'user', content: 'Plan', data: { city: 'Rome' }, createdAt: expect.any(String) },
+    ]));
+  it('an input with neither message nor data opens with nothing', () => expect(runConversation(withInput({ message: null, data: null })).messages).toEqual([]));
+  it.each<[string, Record<string, unknown>]>([
+    ['no task', { city: 'Rome' }],
+    ['a task that is not text', { task: 7, city: 'Rome' }],
+  ])('data with %s reads as its JSON', (_name, data) =>
+    expect(runConversation(withInput({ message: null, data })).messages).toEqual([
+      { role: 'user', content: JSON.stringify(data), data, createdAt: expect.any(String) },
+    ]));
+  it('without a fork point, an attempt in progress adds nothing yet', () => expect(texts(inProgress())).toEqual(['user: hello']));
+  it('a fork point past the end takes the attempt in progress', () =>
+    expect(texts(inProgress(), 99)).toEqual(['user: hello', 'user: Oslo', 'assistant: Oslo plan']));
+  it('a fork point after a completed attempt takes it once, and nothing after it', () => {
+    const events = toEvents([created, started(1), inputProvided(1, 'Oslo'), completed(1), restarted(2), inputProvided(2, 'Bergen')]);
+    expect(texts(events, 4)).toEqual(['user: hello', 'user: Oslo']);
+    expect(texts(events, 5)).toEqual(['user: hello', 'user: Oslo']);
+    expect(texts(events)).toEqual(['user: hello', 'user: Oslo']);
+  });
+  it.each([
+    ['a retry', retried(2)],
+    ['a v1 retry', retriedV1(2)],
+    ['a redispatch', redispatched(2)],
+  ])('a fork point after %s leaves out what the abandoned attempt added', (_name, again) =>
+    expect(texts(toEvents([created, started(1), inputProvided(1, 'Oslo'), failed(1), again]), 5)).toEqual(['user: hello']));
+  it("a thread's other events are not messages", () => {
+    const meta = (sequence: number) => ({ sequence, createdAt: '2030-01-01T10:00:00.000Z' });
+    const events = [
+      { type: 'ThreadCreatedV2', data: { threadId: 42, ownerId: 'u', org: null, project: 'default', visibility: 'private', title: 't', metadata: {} }, metadata: meta(1) },
+      { type: 'ThreadMessageAppended', data: { messageId: 'm1', position: 1, role: 'user', content: 'a', runId: null }, metadata: meta(2) },
+      { type: 'ThreadUpdated', data: { revision: 2, title: 'u' }, metadata: meta(3) },
+    ] as ThreadEvent[];
+    expect(threadConversation(events)).toEqual([{ role: 'user', content: 'a', createdAt: '2030-01-01T10:00:00.000Z' }]);
   });
 });

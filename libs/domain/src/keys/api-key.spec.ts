@@ -48,3 +48,19 @@ describe('API keys', () => {
   it("is not found for anyone but its owner", () =>
     expect(refusal(() => decideApiKey(revoke({ ...ALICE, id: 'bob' }), fold(decideApiKey(create([]), null))))).toBe(ErrorCode.NotFound));
 });
+
+describe('API key rules at their edges (found by the mutation run)', () => {
+  const live = () => fold(decideApiKey(create([]), null));
+  it('cannot be created twice', () => expect(refusal(() => decideApiKey(create([]), live()))).toBe(ErrorCode.AlreadyExists));
+  it('an unknown key is not found', () => expect(refusal(() => decideApiKey(revoke(), null))).toBe(ErrorCode.NotFound));
+  it('an unknown key is not found for Runstream either', () =>
+    expect(refusal(() => decideApiKey(revoke({ kind: 'system', id: 'runstream' }), null))).toBe(ErrorCode.NotFound));
+  it("is not found for its owner's id acting in another org", () =>
+    expect(refusal(() => decideApiKey(revoke({ ...ALICE, org: 'globex' }), live()))).toBe(ErrorCode.NotFound));
+  it('is revoked by Runstream (a non-user actor), whoever owns it', () =>
+    expect(decideApiKey(revoke({ kind: 'system', id: 'runstream' }), live())).toEqual([{ type: 'ApiKeyRevoked', data: {} }]));
+  it('refuses an unknown command', () =>
+    expect(refusal(() => decideApiKey({ type: 'RotateApiKey', data: { keyId: KEY }, metadata: meta(ALICE) } as unknown as ApiKeyCommand, null))).toBe(
+      ErrorCode.ValidationFailed,
+    ));
+});

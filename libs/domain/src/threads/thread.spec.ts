@@ -240,3 +240,39 @@ describe('evolveThread', () => {
     expect(fold(history)).toEqual({ ...created, title: null, metadata: { n: 2 }, revision: 4, lastEventSequence: 4, updatedAt: at(4) });
   });
 });
+
+// ---- edges the mutation run (StrykerJS) found no case for; every fold runs inside its test ----
+
+describe('thread rules at their edges', () => {
+  it('a v2 creation folds with its project and visibility', () =>
+    expect(fold([threadCreated({ project: 'p9', visibility: 'org' })])).toMatchObject({ project: 'p9', visibility: 'org', revision: 1 }));
+  it('a v1 creation folds as private, in the default project', () =>
+    expect(fold([threadCreatedV1({ project: 'p9', visibility: 'org' } as object)])).toMatchObject({ project: 'default', visibility: 'private' }));
+  it('a message on a missing thread stays missing', () =>
+    expect(evolveThread(null, toEvents([...EXISTING, messageAppended(1, 'hi')])[1])).toBeNull());
+
+  const fromRunstream = (data: Record<string, unknown>): ThreadCommand =>
+    ({ type: 'AppendThreadMessage', data: { threadId: THREAD_ID, messageId: 'm1', role: 'assistant', content: 'ok', ...data }, metadata: meta(SYSTEM) }) as ThreadCommand;
+  it.each(['system', 'tool'])('refuses a role of %s even from Runstream', (role) =>
+    given(EXISTING).when(fromRunstream({ role })).thenThrows(ErrorCode.ValidationFailed));
+  it.each<[string, Actor]>([
+    ['Runstream', SYSTEM],
+    ['a user', OWNER],
+  ])('refuses content that is not a string from %s', (_name, actor) =>
+    given(EXISTING)
+      .when({ type: 'AppendThreadMessage', data: { threadId: THREAD_ID, messageId: 'm1', role: actor === OWNER ? 'user' : 'assistant', content: 42 }, metadata: meta(actor) } as unknown as ThreadCommand)
+      .thenThrows(ErrorCode.ValidationFailed));
+  it('takes an assistant message over the input limit from Runstream (the limit is for users)', () => {
+    const long = 'x'.repeat(32 * 1024 + 1);
+    given(EXISTING).when(fromRunstream({ content: long })).then([messageAppended(1, long, 'assistant')]);
+  });
+  it('takes a user message of exactly the limit, counted in UTF-8 bytes', () => {
+    const atLimit = 'é'.repeat(16 * 1024); // two bytes each: 32 KB
+    given(EXISTING).when(appendMessage(atLimit)).then([messageAppended(1, atLimit)]);
+    given(EXISTING).when(appendMessage(`${atLimit}x`)).thenThrows(ErrorCode.PayloadTooLarge);
+  });
+  it('refuses an unknown command', () =>
+    given(EXISTING)
+      .when({ type: 'DeleteThread', data: { threadId: THREAD_ID }, metadata: meta(OWNER) } as unknown as ThreadCommand)
+      .thenThrows(ErrorCode.ValidationFailed));
+});
