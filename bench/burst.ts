@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const tripId = (await post('/v1/threads', { title: 'burst' })).thread.id as number;
 
     /** One run of `events` tool calls at `rate` (0: back to back), watched over SSE from before it starts. */
-    const run = async (events: number, rate: number): Promise<BurstResult> => {
+    const run = async (events: number, rate: number, streamBase = gateway.url): Promise<BurstResult> => {
       const created = performance.now();
       const runId = (await post('/v1/agent-runs', { tripId, agent: 'chaos', triggerMessage: JSON.stringify({ burst: events, rate }) })).run.id as string;
       let tools = 0;
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       const latencies: number[] = [];
       let done!: () => void;
       const finished = new Promise<void>((resolve) => (done = resolve));
-      const client = new SseClient(`${gateway.url}/v1/agent-runs/${runId}/stream?since=0`, cookie, (frame) => {
+      const client = new SseClient(`${streamBase}/v1/agent-runs/${runId}/stream?since=0`, cookie, (frame) => {
         if (frame.type !== 'run_event' || !frame.line.includes('"TOOL_CALL"')) return;
         tools++;
         if (tools === 1) first = frame.receivedAt;
@@ -145,6 +145,9 @@ async function main(): Promise<void> {
     const p99 = percentile(sorted, 99);
     console.log(`  steady ${RATE} events/s for ${RATE_SECONDS} s, worker emit → frame through the gateway:`);
     console.log(`    p50 ${fmt(percentile(sorted, 50), 2)} ms   p99 ${fmt(p99, 2)} ms   (target p99 ≤ 2.5 ms) ${p99 <= 2.5 ? 'MET' : 'NOT MET'}`);
+    // The same straight at the stream-service: what the gateway's proxy hop adds.
+    const direct = (await run(RATE * RATE_SECONDS, RATE, system.service('stream-service').url)).latencies.sort((a, b) => a - b);
+    console.log(`    straight to the stream-service (no gateway hop): p50 ${fmt(percentile(direct, 50), 2)} ms   p99 ${fmt(percentile(direct, 99), 2)} ms`);
   } finally {
     await worker.stop();
     await gateway.stop();
