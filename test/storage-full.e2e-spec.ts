@@ -84,6 +84,9 @@ describe('JetStream limits reached', () => {
     expect(await threadCount()).toBe(threadsCreated);
     expect(await halfAppliedBatches()).toEqual([]);
     await limit(STREAMS.events, -1);
+    // The appender trusts a refusal's look at the limits for 100 ms (RECHECK_MS: retried reports
+    // would otherwise read the stream's info on every try); past that, a raised limit is obeyed.
+    await new Promise((r) => setTimeout(r, 150));
     // A start that was refused left its run pending: it can be started now.
     for (const runId of created) {
       if ((await api.get(`/v1/agent-runs/${runId}`)).body.run.status !== 'pending') continue;

@@ -63,7 +63,7 @@ export class LogCapacity {
   async admit(bytes: number, msgs: number): Promise<void> {
     let limits = await this.current();
     if (this.fits(limits, bytes, msgs)) return;
-    // Refuse on a fresh look only: an operator who raised the limit is obeyed at once.
+    // Refuse on a fresh look only (under RECHECK_MS old): an operator who raised the limit is obeyed within that.
     if (this.now() - limits.readAt > RECHECK_MS) {
       limits = await this.current(true);
       if (this.fits(limits, bytes, msgs)) return;
