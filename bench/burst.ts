@@ -9,20 +9,11 @@
  *   npm run bench:burst -- [--events 5000,50000] [--rate 200] [--rate-seconds 10]
  */
 import { DeliverPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import { readFileSync } from 'node:fs';
 import { eventsOf } from '../libs/contracts/src';
 import { ServiceProcess } from '../tools/harness';
 import { SseClient } from './sse-client';
-import { argInt, argStr, fmt, machine, percentile } from './support';
+import { argInt, argStr, cpuSeconds, fmt, machine, percentile } from './support';
 import { BenchSystem } from './system';
-
-const TICKS_PER_SECOND = 100;
-
-/** user + system CPU seconds of a process, from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
 
 interface BurstResult {
   createToLast: number;

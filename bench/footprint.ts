@@ -11,10 +11,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT } from 'jose';
-import { DEV_JWT_SECRET } from '../libs/platform/src/config';
 import { NatsServer, REPO_ROOT, TestDatabase, freePort, waitFor } from '../tools/harness';
 import { argInt, fmt, machine, pipelined } from './support';
+import { BenchSystem } from './system';
 
 const MB = 1024 * 1024;
 const LAUNCHER = 'launcher (tools/start.js)';
@@ -138,11 +137,7 @@ async function footprintOf(mode: 'one' | 'each', runs: number): Promise<void> {
     print('idle after start', await measure(launcher.pid!, ports));
 
     const base = `http://127.0.0.1:${ports.gateway}`;
-    const token = await new SignJWT({ org: 'org_bench', scope: 'workflow:run' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('usr_footprint')
-      .setExpirationTime('2h')
-      .sign(new TextEncoder().encode(DEV_JWT_SECRET));
+    const token = await BenchSystem.tokenFor('usr_footprint', 'workflow:run');
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);

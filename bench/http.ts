@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const worker = await ServiceProcess.start('chaos-worker', { NATS_URL: system.nats.url, LOG_LEVEL: 'warn' });
   const profileDir = mkdtempSync(join(tmpdir(), 'bench-http-'));
   try {
-    const token = (await BenchSystem.cookieFor('usr_bench', 'workflow:run')).slice('session_token='.length);
+    const token = await BenchSystem.tokenFor('usr_bench', 'workflow:run');
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${gateway.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

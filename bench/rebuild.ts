@@ -9,30 +9,12 @@
  */
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { STREAMS, eventsOf, type WorkerReport } from '../libs/contracts/src';
 import { REPO_ROOT } from '../tools/harness';
-import { argInt, fmt, machine, pipelined } from './support';
+import { argInt, cpuSeconds, cpuSecondsOf, fmt, machine, pipelined } from './support';
 import { BenchSystem } from './system';
-
-/** user + system CPU seconds of the processes whose command name is `comm` (all of them: Postgres's backends), or of one pid. */
-function cpuSeconds(match: string | number): number {
-  let total = 0;
-  for (const entry of typeof match === 'number' ? [String(match)] : readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (typeof match === 'string' && comm !== match) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return total;
-}
 
 async function main(): Promise<void> {
   const RUNS = argInt('runs', 100);
@@ -81,7 +63,7 @@ async function main(): Promise<void> {
       stdio: 'ignore',
     });
     if ((await count()) !== 0) throw new Error('read model not dropped');
-    const cpu = () => ({ postgres: cpuSeconds('postgres'), nats: cpuSeconds(system.nats.pid!) });
+    const cpu = () => ({ postgres: cpuSecondsOf('postgres'), nats: cpuSeconds(system.nats.pid!) });
     const cpuBefore = cpu();
     const started = performance.now();
     await runService.spawn();

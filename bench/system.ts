@@ -53,13 +53,17 @@ export class BenchSystem {
     return s;
   }
 
-  static cookieFor(user: string, scope?: string): Promise<string> {
+  /** A development-secret JWT for `user` in org_bench, valid 2 h. */
+  static tokenFor(user: string, scope?: string): Promise<string> {
     return new SignJWT({ org: 'org_bench', ...(scope ? { scope } : {}) })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(user)
       .setExpirationTime('2h')
-      .sign(new TextEncoder().encode(DEV_JWT_SECRET))
-      .then((token) => `session_token=${token}`);
+      .sign(new TextEncoder().encode(DEV_JWT_SECRET));
+  }
+
+  static cookieFor(user: string, scope?: string): Promise<string> {
+    return BenchSystem.tokenFor(user, scope).then((token) => `session_token=${token}`);
   }
 
   /** Started runs owned by `user`, visible in the read model. */

@@ -25,12 +25,6 @@ export class ThreadReadModel {
     return threadSnapshotOf(entity);
   }
 
-  /** Current revision of a thread regardless of owner (a run's drift compares against it). */
-  async revisionOf(threadId: number): Promise<number | null> {
-    const row = await this.dataSource.getRepository(ThreadRecord).findOne({ where: { id: threadId }, select: { revision: true } });
-    return row?.revision ?? null;
-  }
-
   async list(viewer: Viewer, limit: number, cursor?: string): Promise<{ threads: ThreadSnapshot[]; nextCursor: string | null }> {
     const q = this.dataSource
       .getRepository(ThreadRecord)
